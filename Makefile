@@ -1,0 +1,66 @@
+# costmodel: PostgreSQL extension (costmodel.so) and the loader programs
+# costmodel-load and costmodel-gen.  Built with PGXS.
+#
+#   make            build everything
+#   make install    install the extension and the programs (needs write access
+#                   to the PostgreSQL installation)
+#   make check      all tests on a private throwaway cluster (see README)
+#   make demo       the main job on a private cluster under .costmodel/
+#   make bench      benchmarks, as ratios against baselines of the same run
+
+EXTENSION  = costmodel
+MODULE_big = costmodel
+
+COMMON_OBJS = common/cm_values.o common/cm_trace.o common/cm_trace_schema.o
+OBJS = extension/costmodel.o extension/jsonb_access.o extension/trace_srf.o \
+       extension/values_sql.o $(COMMON_OBJS)
+
+DATA = extension/costmodel--0.1.sql
+PG_CPPFLAGS = -Icommon
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+
+REGRESS = trace_srf trace_tolerance trace_bad values
+REGRESS_OPTS = --inputdir=. --load-extension=costmodel
+
+PG_CONFIG ?= pg_config
+
+# check, demo, bench and the cluster targets bring their own packages and
+# cluster (scripts/), then call this Makefile again to build.  PGXS is not
+# loaded for them: its own "check" target only says it is unsupported.
+SCRIPT_GOALS = check demo psql stop bench deps
+ifneq ($(filter $(SCRIPT_GOALS),$(MAKECMDGOALS)),)
+check:
+	bash scripts/check.sh
+demo:
+	bash scripts/demo.sh
+psql:
+	bash scripts/cluster.sh psql
+stop:
+	bash scripts/cluster.sh stop
+bench:
+	bash bench/run.sh
+deps:
+	bash scripts/deps.sh
+.PHONY: $(SCRIPT_GOALS)
+else
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The loader programs, each through its own small PGXS makefile.
+all: programs
+programs: $(COMMON_OBJS)
+	$(MAKE) -f loader/load.mk PG_CONFIG=$(PG_CONFIG)
+	$(MAKE) -f loader/gen.mk PG_CONFIG=$(PG_CONFIG)
+install: install-programs
+install-programs: programs
+	$(MAKE) -f loader/load.mk PG_CONFIG=$(PG_CONFIG) install
+	$(MAKE) -f loader/gen.mk PG_CONFIG=$(PG_CONFIG) install
+clean: clean-programs
+clean-programs:
+	-$(MAKE) -f loader/load.mk PG_CONFIG=$(PG_CONFIG) clean
+	-$(MAKE) -f loader/gen.mk PG_CONFIG=$(PG_CONFIG) clean
+	rm -rf results/ regression.diffs regression.out test/out/
+
+.PHONY: programs install-programs clean-programs
+endif

@@ -1,0 +1,61 @@
+/*
+ * cm_json.h
+ *    A small read-only JSON access interface.
+ *
+ * The trace normaliser is written once against this interface.  The server
+ * implements it over stored jsonb (extension/jsonb_access.c) and the loader
+ * over json-c (loader/jsonc_access.c), so both produce identical rows.
+ *
+ * This header is plain C99: it must not include postgres.h or json-c.
+ */
+#ifndef CM_JSON_H
+#define CM_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum cmj_type
+{
+	CMJ_MISSING = 0,			/* key absent (not a JSON value at all) */
+	CMJ_NULL,
+	CMJ_BOOL,
+	CMJ_NUMBER,
+	CMJ_STRING,
+	CMJ_OBJECT,
+	CMJ_ARRAY
+} cmj_type;
+
+/*
+ * One JSON value.  For strings, s/len is the unescaped UTF-8 text (not
+ * NUL-terminated).  For numbers, s/len is the number's text as written (or
+ * an exact canonical form of it).  For containers, ref is the
+ * implementation's handle.  Nodes are small and passed by value.
+ */
+typedef struct cmj_node
+{
+	cmj_type	type;
+	bool		b;
+	int			len;
+	const char *s;
+	const void *ref;
+} cmj_node;
+
+typedef struct cmj_ops cmj_ops;
+
+struct cmj_ops
+{
+	/* look up key in an object; sets out->type = CMJ_MISSING if absent */
+	void		(*get) (const cmj_ops *ops, const cmj_node *obj, const char *key,
+						cmj_node *out);
+	/* number of elements of an array */
+	int			(*size) (const cmj_ops *ops, const cmj_node *arr);
+	/* element i (0-based) of an array */
+	void		(*at) (const cmj_ops *ops, const cmj_node *arr, int i, cmj_node *out);
+	/* allocate scratch memory that lives until the current document is done */
+	void	   *(*alloc) (const cmj_ops *ops, size_t size);
+	/* implementation state */
+	void	   *arg;
+};
+
+#endif							/* CM_JSON_H */

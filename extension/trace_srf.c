@@ -1,0 +1,224 @@
+/*
+ * trace_srf.c
+ *    The set-returning functions trace_header, trace_requests,
+ *    trace_responses, trace_exceptions and trace_problems: one trace
+ *    document in (jsonb, or text), rows of the matching table out.
+ *
+ * They run the shared normaliser (common/cm_trace.c) over the stored jsonb
+ * through jsonb_access.c, and return rows in materialize mode.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "cm_trace.h"
+#include "jsonb_access.h"
+
+/* Days between the Unix and PostgreSQL epochs. */
+#define EPOCH_SHIFT_DAYS	(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
+
+/* What the row callback needs. */
+typedef struct srf_sink
+{
+	cm_sink		sink;
+	cm_table	table;
+	ReturnSetInfo *rsinfo;
+	int			natts;
+	int		   *attnum;			/* column i of the table → attribute index */
+	Datum	   *values;
+	bool	   *nulls;
+} srf_sink;
+
+/* The SQL type a cell kind is returned as. */
+static Oid
+kind_type(cm_kind kind)
+{
+	switch (kind)
+	{
+		case CMK_TEXT:
+			return TEXTOID;
+		case CMK_INT:
+			return INT4OID;
+		case CMK_BOOL:
+			return BOOLOID;
+		case CMK_MONEY:
+		case CMK_RATE:
+			return NUMERICOID;
+		case CMK_TS:
+			return TIMESTAMPTZOID;
+		case CMK_DATE:
+			return DATEOID;
+	}
+	return InvalidOid;
+}
+
+/* One cell as a Datum of its SQL type. */
+static Datum
+cell_datum(const cm_cell *c, cm_kind kind)
+{
+	switch (kind)
+	{
+		case CMK_TEXT:
+			return PointerGetDatum(cstring_to_text_with_len(c->s, c->len));
+		case CMK_INT:
+			return Int32GetDatum((int32) c->i);
+		case CMK_BOOL:
+			return BoolGetDatum(c->i != 0);
+		case CMK_MONEY:
+			return NumericGetDatum(int64_div_fast_to_numeric(c->i, 2));
+		case CMK_RATE:
+			return NumericGetDatum(int64_div_fast_to_numeric(c->i, 4));
+		case CMK_TS:
+			return TimestampTzGetDatum((TimestampTz) (c->i - (int64) EPOCH_SHIFT_DAYS * USECS_PER_DAY));
+		case CMK_DATE:
+			return DateADTGetDatum((DateADT) (c->i - EPOCH_SHIFT_DAYS));
+	}
+	return (Datum) 0;
+}
+
+/* Row callback: put a row of the wanted table into the tuplestore. */
+static void
+put_row(cm_sink *sink, cm_table t, const cm_cell *cells)
+{
+	srf_sink   *s = (srf_sink *) sink;
+	const cm_table_def *def = &cm_tables[t];
+
+	if (t != s->table)
+		return;
+	for (int i = 0; i < s->natts; i++)
+		s->nulls[i] = true;
+	for (int i = 0; i < def->ncolumns; i++)
+	{
+		int			a = s->attnum[i];
+
+		s->nulls[a] = cells[i].isnull;
+		if (!cells[i].isnull)
+			s->values[a] = cell_datum(&cells[i], def->columns[i].kind);
+	}
+	tuplestore_putvalues(s->rsinfo->setResult, s->rsinfo->setDesc, s->values, s->nulls);
+}
+
+/*
+ * Map the table's columns onto the result row type, which is the table's
+ * own row type; dropped columns are skipped.  A mismatch means the install
+ * script and the library disagree.
+ */
+static void
+map_columns(srf_sink *s, TupleDesc desc)
+{
+	const cm_table_def *def = &cm_tables[s->table];
+	int			col = 0;
+
+	s->natts = desc->natts;
+	s->attnum = palloc(sizeof(int) * def->ncolumns);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (att->attisdropped)
+			continue;
+		if (col >= def->ncolumns ||
+			att->atttypid != kind_type(def->columns[col].kind) ||
+			strcmp(NameStr(att->attname), def->columns[col].name) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("row type of costmodel.%s does not match the costmodel library",
+							def->name),
+					 errdetail("Column %d is \"%s\"; the library expects \"%s\".",
+							   a + 1, NameStr(att->attname),
+							   col < def->ncolumns ? def->columns[col].name : "(none)"),
+					 errhint("The extension's SQL objects and costmodel.so come from different versions; run ALTER EXTENSION costmodel UPDATE.")));
+		s->attnum[col++] = a;
+	}
+	if (col != def->ncolumns)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("row type of costmodel.%s does not match the costmodel library",
+						def->name),
+				 errdetail("It has %d columns; the library expects %d.", col, def->ncolumns),
+				 errhint("The extension's SQL objects and costmodel.so come from different versions; run ALTER EXTENSION costmodel UPDATE.")));
+}
+
+/* Normalise one jsonb document and return the rows of table t. */
+static Datum
+trace_rows(FunctionCallInfo fcinfo, Jsonb *jb, cm_table t)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext doccxt;
+	MemoryContext oldcxt;
+	srf_sink	s;
+	cmj_node	root;
+	cm_reject	rej;
+	cm_result	res;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+
+	memset(&s, 0, sizeof(s));
+	s.table = t;
+	s.rsinfo = rsinfo;
+	s.sink.row = put_row;
+	s.sink.want = CM_WANT(t);
+	map_columns(&s, rsinfo->setDesc);
+	s.values = palloc0(sizeof(Datum) * s.natts);
+	s.nulls = palloc(sizeof(bool) * s.natts);
+
+	/* everything the normaliser allocates goes away with this context */
+	doccxt = AllocSetContextCreate(CurrentMemoryContext, "costmodel trace",
+								   ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(doccxt);
+	costmodel_jsonb_root(jb, &root);
+	res = cm_trace_normalize(&costmodel_jsonb_ops, &root, &s.sink, &rej);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(doccxt);
+
+	if (res == CM_REJECTED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("cannot read cost-estimator trace: %s", rej.reason),
+				 errdetail("JSON path: %s", rej.path),
+				 errhint("A trace must be a JSON object with a non-empty trace_id and a request.services array; see docs/trace-format.md.")));
+	return (Datum) 0;
+}
+
+/* A text argument read as jsonb (invalid JSON raises 22P02). */
+static Jsonb *
+text_to_jsonb(text *t)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+											  CStringGetDatum(text_to_cstring(t))));
+}
+
+/* Declare the jsonb and text variants of one trace function. */
+#define TRACE_SRF(sqlname, table) \
+	PG_FUNCTION_INFO_V1(costmodel_##sqlname); \
+	Datum costmodel_##sqlname(PG_FUNCTION_ARGS); \
+	Datum \
+	costmodel_##sqlname(PG_FUNCTION_ARGS) \
+	{ \
+		return trace_rows(fcinfo, PG_GETARG_JSONB_P(0), table); \
+	} \
+	PG_FUNCTION_INFO_V1(costmodel_##sqlname##_text); \
+	Datum costmodel_##sqlname##_text(PG_FUNCTION_ARGS); \
+	Datum \
+	costmodel_##sqlname##_text(PG_FUNCTION_ARGS) \
+	{ \
+		return trace_rows(fcinfo, text_to_jsonb(PG_GETARG_TEXT_PP(0)), table); \
+	}
+
+/* trace_header(doc): the fact_trace row. */
+TRACE_SRF(trace_header, CMT_TRACE)
+/* trace_requests(doc): the fact_request rows. */
+TRACE_SRF(trace_requests, CMT_REQUEST)
+/* trace_responses(doc): the fact_response rows. */
+TRACE_SRF(trace_responses, CMT_RESPONSE)
+/* trace_exceptions(doc): the fact_exception rows. */
+TRACE_SRF(trace_exceptions, CMT_EXCEPTION)
+/* trace_problems(doc): every nulled or normalised value. */
+TRACE_SRF(trace_problems, CMT_PROBLEM)
