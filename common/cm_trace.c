@@ -970,6 +970,10 @@ reject(cm_reject *rej, const char *reason, const char *path)
 	return CM_REJECTED;
 }
 
+static void header(norm *n, const cmj_node *doc, const cmj_node *request, cm_cell *t);
+static void request_lines(norm *n, const cmj_node *services, int nlines, cm_cell *t);
+static void response_part(norm *n, const cmj_node *doc, cm_cell *t, unsigned want);
+
 /* Normalise one document; see cm_trace.h. */
 cm_result
 cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
@@ -979,19 +983,12 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 	cm_cell		t[TR_NCOLS];
 	cmj_node	v,
 				request,
-				services,
-				member,
-				plan,
-				response;
+				services;
 	int			nlines,
-				usable = 0,
-				lines = 0,
-				request_rows = 0,
-				result_rows = 0;
-	exc_summary errors;
+				usable = 0;
+	unsigned	want;
 
 	memset(&n, 0, sizeof(n));
-	memset(&errors, 0, sizeof(errors));
 	n.ops = ops;
 	n.sink = sink;
 
@@ -1043,6 +1040,14 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 
 	n.keys = ops->alloc(ops, sizeof(row_key) * MAX_ROWS);
 
+	/*
+	 * Only the sections whose rows (or counts) the sink wants are read: the
+	 * trace row and the problem list need everything.
+	 */
+	want = sink->want;
+	if (want & (CM_WANT(CMT_TRACE) | CM_WANT(CMT_PROBLEM)))
+		want = CM_WANT_ALL;
+
 	/* now only tolerance: the trace id's own notes first */
 	if (v.type == CMJ_NUMBER)
 		problem(&n, "trace_id", "number given where text was expected", &v);
@@ -1050,108 +1055,149 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 		problem(&n, "trace_id", "surrounding white space removed", &v);
 
 	t[TR_TRACE_ID] = n.trace_id;
-	t[TR_SCHEMA_VERSION] = text_at(&n, doc, "schema_version");
-	t[TR_SOURCE_SYSTEM] = text_at(&n, doc, "source_system");
+	if (want & CM_WANT(CMT_TRACE))
+		header(&n, doc, &request, t);
+	if (want & CM_WANT(CMT_REQUEST))
+		request_lines(&n, &services, nlines, t);
+	if (want & (CM_WANT(CMT_RESPONSE) | CM_WANT(CMT_EXCEPTION)))
+		response_part(&n, doc, t, want);
+	if (want & CM_WANT(CMT_TRACE))
+	{
+		t[TR_EXCEPTION_COUNT] = int_cell(n.exceptions);
+		t[TR_PROBLEM_COUNT] = int_cell(n.problems);
+		emit(&n, CMT_TRACE, t);
+	}
+	return CM_LOADED;
+}
 
-	push_key(&n, "request");
-	t[TR_REQUEST_ID] = text_at(&n, &request, "request_id");
-	t[TR_RECEIVED_AT] = ts_at(&n, &request, "received_at");
-	t[TR_CHANNEL] = text_at(&n, &request, "channel");
-	member = get_object(&n, &request, "member");
-	push_key(&n, "member");
-	t[TR_MEMBER_ID] = text_at(&n, &member, "member_id");
-	t[TR_SUBSCRIBER_ID] = text_at(&n, &member, "subscriber_id");
-	t[TR_RELATIONSHIP] = text_at(&n, &member, "relationship");
-	plan = get_object(&n, &member, "plan");
-	push_key(&n, "plan");
-	t[TR_PLAN_ID] = text_at(&n, &plan, "plan_id");
-	t[TR_GROUP_ID] = text_at(&n, &plan, "group_id");
-	t[TR_PRODUCT_TYPE] = text_at(&n, &plan, "product_type");
-	t[TR_PLAN_YEAR] = int_at(&n, &plan, "plan_year");
-	pop(&n);
-	pop(&n);
+/* The trace-level fields of the request: ids, channel, member and plan. */
+static void
+header(norm *n, const cmj_node *doc, const cmj_node *request, cm_cell *t)
+{
+	cmj_node	member,
+				plan;
 
-	if (services.type == CMJ_OBJECT)
-		problem(&n, "services", "single value where an array was expected", &services);
-	push_key(&n, "services");
+	t[TR_SCHEMA_VERSION] = text_at(n, doc, "schema_version");
+	t[TR_SOURCE_SYSTEM] = text_at(n, doc, "source_system");
+
+	push_key(n, "request");
+	t[TR_REQUEST_ID] = text_at(n, request, "request_id");
+	t[TR_RECEIVED_AT] = ts_at(n, request, "received_at");
+	t[TR_CHANNEL] = text_at(n, request, "channel");
+	member = get_object(n, request, "member");
+	push_key(n, "member");
+	t[TR_MEMBER_ID] = text_at(n, &member, "member_id");
+	t[TR_SUBSCRIBER_ID] = text_at(n, &member, "subscriber_id");
+	t[TR_RELATIONSHIP] = text_at(n, &member, "relationship");
+	plan = get_object(n, &member, "plan");
+	push_key(n, "plan");
+	t[TR_PLAN_ID] = text_at(n, &plan, "plan_id");
+	t[TR_GROUP_ID] = text_at(n, &plan, "group_id");
+	t[TR_PRODUCT_TYPE] = text_at(n, &plan, "product_type");
+	t[TR_PLAN_YEAR] = int_at(n, &plan, "plan_year");
+	pop(n);
+	pop(n);
+	pop(n);
+}
+
+/* The service lines: request rows, and the trace's line and provider counts. */
+static void
+request_lines(norm *n, const cmj_node *services, int nlines, cm_cell *t)
+{
+	int			lines = 0,
+				request_rows = 0;
+
+	push_key(n, "request");
+	if (services->type == CMJ_OBJECT)
+		problem(n, "services", "single value where an array was expected", services);
+	push_key(n, "services");
 	for (int i = 0; i < nlines; i++)
 	{
-		cmj_node	line = list_at(&n, &services, i);
+		cmj_node	line = list_at(n, services, i);
 
-		push_index(&n, i);
+		push_index(n, i);
 		if (line.type != CMJ_OBJECT)
-			problem(&n, NULL, "service line is not an object; skipped", &line);
+			problem(n, NULL, "service line is not an object; skipped", &line);
 		else
 		{
-			service_line(&n, &line, i, &request_rows);
+			service_line(n, &line, i, &request_rows);
 			lines++;
 		}
-		pop(&n);
+		pop(n);
 	}
-	pop(&n);
-	pop(&n);
+	pop(n);
+	pop(n);
 	t[TR_LINE_COUNT] = int_cell(lines);
-	t[TR_PROVIDER_COUNT] = int_cell(distinct_providers(&n));
+	t[TR_PROVIDER_COUNT] = int_cell(distinct_providers(n));
 	t[TR_REQUEST_ROW_COUNT] = int_cell(request_rows);
+}
 
-	/* the response: absent or null on a timeout */
-	response = get(&n, doc, "response");
+/*
+ * The response: its trace-level fields, the request-level errors, then each
+ * result with its exceptions.  A null or missing response is a timeout.
+ */
+static void
+response_part(norm *n, const cmj_node *doc, cm_cell *t, unsigned want)
+{
+	cmj_node	response = get(n, doc, "response");
+	exc_summary errors;
+	int			result_rows = 0;
+
+	memset(&errors, 0, sizeof(errors));
 	if (response.type != CMJ_OBJECT && response.type != CMJ_MISSING &&
 		response.type != CMJ_NULL)
 	{
-		problem(&n, "response", "response is not an object; ignored", &response);
+		problem(n, "response", "response is not an object; ignored", &response);
 		response.type = CMJ_MISSING;
 	}
-	t[TR_HAS_RESPONSE] = int_cell(response.type == CMJ_OBJECT);
-	push_key(&n, "response");
-	t[TR_RESPONDED_AT] = ts_at(&n, &response, "responded_at");
-	t[TR_STATUS_CODE] = int_at(&n, &response, "status_code");
-	t[TR_LATENCY_MS] = int_at(&n, &response, "latency_ms");
-	t[TR_ESTIMATE_ID] = text_at(&n, &response, "estimate_id");
+	push_key(n, "response");
+	if (want & CM_WANT(CMT_TRACE))
 	{
-		cmj_node	acc = get_object(&n, &response, "accumulators");
+		cmj_node	acc;
 
-		push_key(&n, "accumulators");
-		t[TR_ACCUMULATORS_AS_OF] = date_at(&n, &acc, "as_of");
-		t[TR_INN_DEDUCTIBLE_LIMIT] = accumulator(&n, &acc, "in_network", "deductible", "limit");
-		t[TR_INN_DEDUCTIBLE_MET] = accumulator(&n, &acc, "in_network", "deductible", "met");
-		t[TR_INN_OOP_LIMIT] = accumulator(&n, &acc, "in_network", "out_of_pocket", "limit");
-		t[TR_INN_OOP_MET] = accumulator(&n, &acc, "in_network", "out_of_pocket", "met");
-		t[TR_OON_DEDUCTIBLE_LIMIT] = accumulator(&n, &acc, "out_of_network", "deductible", "limit");
-		t[TR_OON_DEDUCTIBLE_MET] = accumulator(&n, &acc, "out_of_network", "deductible", "met");
-		t[TR_OON_OOP_LIMIT] = accumulator(&n, &acc, "out_of_network", "out_of_pocket", "limit");
-		t[TR_OON_OOP_MET] = accumulator(&n, &acc, "out_of_network", "out_of_pocket", "met");
-		pop(&n);
+		t[TR_HAS_RESPONSE] = int_cell(response.type == CMJ_OBJECT);
+		t[TR_RESPONDED_AT] = ts_at(n, &response, "responded_at");
+		t[TR_STATUS_CODE] = int_at(n, &response, "status_code");
+		t[TR_LATENCY_MS] = int_at(n, &response, "latency_ms");
+		t[TR_ESTIMATE_ID] = text_at(n, &response, "estimate_id");
+		acc = get_object(n, &response, "accumulators");
+		push_key(n, "accumulators");
+		t[TR_ACCUMULATORS_AS_OF] = date_at(n, &acc, "as_of");
+		t[TR_INN_DEDUCTIBLE_LIMIT] = accumulator(n, &acc, "in_network", "deductible", "limit");
+		t[TR_INN_DEDUCTIBLE_MET] = accumulator(n, &acc, "in_network", "deductible", "met");
+		t[TR_INN_OOP_LIMIT] = accumulator(n, &acc, "in_network", "out_of_pocket", "limit");
+		t[TR_INN_OOP_MET] = accumulator(n, &acc, "in_network", "out_of_pocket", "met");
+		t[TR_OON_DEDUCTIBLE_LIMIT] = accumulator(n, &acc, "out_of_network", "deductible", "limit");
+		t[TR_OON_DEDUCTIBLE_MET] = accumulator(n, &acc, "out_of_network", "deductible", "met");
+		t[TR_OON_OOP_LIMIT] = accumulator(n, &acc, "out_of_network", "out_of_pocket", "limit");
+		t[TR_OON_OOP_MET] = accumulator(n, &acc, "out_of_network", "out_of_pocket", "met");
+		pop(n);
 	}
 
-	/* request-level errors first, then each result with its exceptions */
-	exceptions(&n, &response, "errors", "request", null_cell(), null_cell(),
-			   null_cell(), &errors);
+	/* request errors come first: they take the first exception_seq numbers */
+	if (want & (CM_WANT(CMT_TRACE) | CM_WANT(CMT_EXCEPTION)))
+		exceptions(n, &response, "errors", "request", null_cell(), null_cell(),
+				   null_cell(), &errors);
 	{
-		cmj_node	results = get(&n, &response, "results");
-		int			nres = list_size(&n, "results", &results);
+		cmj_node	results = get(n, &response, "results");
+		int			nres = list_size(n, "results", &results);
 
-		n.nkeys = 0;			/* the keys now track results */
-		push_key(&n, "results");
+		n->nkeys = 0;			/* the keys now track results */
+		push_key(n, "results");
 		for (int i = 0; i < nres; i++)
 		{
-			cmj_node	r = list_at(&n, &results, i);
+			cmj_node	r = list_at(n, &results, i);
 
-			push_index(&n, i);
+			push_index(n, i);
 			if (r.type != CMJ_OBJECT)
-				problem(&n, NULL, "result is not an object; skipped", &r);
+				problem(n, NULL, "result is not an object; skipped", &r);
 			else
-				result(&n, &r, i, &result_rows);
-			pop(&n);
+				result(n, &r, i, &result_rows);
+			pop(n);
 		}
-		pop(&n);
+		pop(n);
 	}
-	pop(&n);
-
+	pop(n);
 	t[TR_RESULT_COUNT] = int_cell(result_rows);
-	t[TR_EXCEPTION_COUNT] = int_cell(n.exceptions);
 	t[TR_ERROR_COUNT] = int_cell(errors.count);
-	t[TR_PROBLEM_COUNT] = int_cell(n.problems);
-	emit(&n, CMT_TRACE, t);
-	return CM_LOADED;
 }

@@ -340,12 +340,13 @@ cmv_money(const char *s, size_t len, bool decimal_comma, int64_t *cents,
 	cmv_status	st;
 
 	*why = NULL;
-	if (cmv_is_placeholder(s, len))
+	st = decimal_scaled(s, len, decimal_comma, 2, MONEY_MAX_CENTS, cents, &notes, NULL);
+	if (st != CMV_OK && cmv_is_placeholder(s, len))
 	{
+		/* checked after the parse: numbers, the common case, skip this */
 		*why = "placeholder for a missing amount";
 		return CMV_NULL;
 	}
-	st = decimal_scaled(s, len, decimal_comma, 2, MONEY_MAX_CENTS, cents, &notes, NULL);
 	if (st == CMV_INVALID)
 		*why = "not a readable amount";
 	else

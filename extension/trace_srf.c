@@ -24,7 +24,11 @@
 /* Days between the Unix and PostgreSQL epochs. */
 #define EPOCH_SHIFT_DAYS	(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
 
-/* What the row callback needs. */
+/*
+ * What the row callback needs.  It lives in fn_extra, so the column map and
+ * the per-document memory context are built once per query, not per row of
+ * the outer query.
+ */
 typedef struct srf_sink
 {
 	cm_sink		sink;
@@ -34,6 +38,7 @@ typedef struct srf_sink
 	int		   *attnum;			/* column i of the table → attribute index */
 	Datum	   *values;
 	bool	   *nulls;
+	MemoryContext doccxt;		/* reset after every document */
 } srf_sink;
 
 /* The SQL type a cell kind is returned as. */
@@ -118,6 +123,8 @@ map_columns(srf_sink *s, TupleDesc desc)
 
 	s->natts = desc->natts;
 	s->attnum = palloc(sizeof(int) * def->ncolumns);
+	s->values = palloc0(sizeof(Datum) * desc->natts);
+	s->nulls = palloc(sizeof(bool) * desc->natts);
 	for (int a = 0; a < desc->natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
@@ -151,32 +158,36 @@ static Datum
 trace_rows(FunctionCallInfo fcinfo, Jsonb *jb, cm_table t)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext doccxt;
+	srf_sink   *s = (srf_sink *) fcinfo->flinfo->fn_extra;
 	MemoryContext oldcxt;
-	srf_sink	s;
 	cmj_node	root;
 	cm_reject	rej;
 	cm_result	res;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
-	memset(&s, 0, sizeof(s));
-	s.table = t;
-	s.rsinfo = rsinfo;
-	s.sink.row = put_row;
-	s.sink.want = CM_WANT(t);
-	map_columns(&s, rsinfo->setDesc);
-	s.values = palloc0(sizeof(Datum) * s.natts);
-	s.nulls = palloc(sizeof(bool) * s.natts);
+	if (s == NULL)
+	{
+		oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		s = palloc0(sizeof(srf_sink));
+		s->table = t;
+		s->sink.row = put_row;
+		s->sink.want = CM_WANT(t);
+		map_columns(s, rsinfo->setDesc);
+		s->doccxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+										  "costmodel trace document",
+										  ALLOCSET_DEFAULT_SIZES);
+		fcinfo->flinfo->fn_extra = s;
+		MemoryContextSwitchTo(oldcxt);
+	}
+	s->rsinfo = rsinfo;
 
-	/* everything the normaliser allocates goes away with this context */
-	doccxt = AllocSetContextCreate(CurrentMemoryContext, "costmodel trace",
-								   ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(doccxt);
+	/* everything the normaliser allocates goes away with this reset */
+	oldcxt = MemoryContextSwitchTo(s->doccxt);
 	costmodel_jsonb_root(jb, &root);
-	res = cm_trace_normalize(&costmodel_jsonb_ops, &root, &s.sink, &rej);
+	res = cm_trace_normalize(&costmodel_jsonb_ops, &root, &s->sink, &rej);
 	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(doccxt);
+	MemoryContextReset(s->doccxt);
 
 	if (res == CM_REJECTED)
 		ereport(ERROR,

@@ -6,7 +6,8 @@ OBJS = loader/load_main.o loader/load_input.o loader/jsonc_access.o \
        common/cm_values.o common/cm_trace.o common/cm_trace_schema.o
 
 PG_CPPFLAGS = -Icommon -Iloader -I$(libpq_srcdir) $(shell pkg-config --cflags json-c)
-PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+            -fPIC  # common/*.o are shared with costmodel.so
 PG_LIBS = $(libpq_pgport) $(shell pkg-config --libs json-c) -lz -lpthread
 
 PG_CONFIG ?= pg_config
