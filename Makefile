@@ -11,15 +11,14 @@
 EXTENSION  = costmodel
 MODULE_big = costmodel
 
-COMMON_OBJS = common/cm_values.o common/cm_trace.o common/cm_trace_schema.o
-OBJS = extension/costmodel.o extension/jsonb_access.o extension/trace_srf.o \
-       extension/values_sql.o $(COMMON_OBJS)
+# Each area of the product lists its objects, SQL parts and tests in its own
+# fragment under mk/; this file only puts them together.
+include mk/all.mk
 
-DATA = extension/costmodel--0.1.sql
+OBJS = $(EXT_OBJS) $(COMMON_OBJS)
+DATA_built = costmodel--0.1.sql
 PG_CPPFLAGS = -Icommon
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-
-REGRESS = trace_srf trace_tolerance trace_bad values
 REGRESS_OPTS = --inputdir=. --load-extension=costmodel
 
 PG_CONFIG ?= pg_config
@@ -46,6 +45,10 @@ else
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# The install script, from its parts in order.
+costmodel--0.1.sql: $(SQL_PARTS)
+	cat $(SQL_PARTS) > $@
 
 # The loader programs, each through its own small PGXS makefile.
 all: programs

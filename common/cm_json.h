@@ -58,4 +58,10 @@ struct cmj_ops
 	void	   *arg;
 };
 
+/*
+ * The canonical text of a JSON number, as PostgreSQL's numeric prints it;
+ * see cm_json.c.  Returns the length, or -1; *same means "unchanged".
+ */
+int			cmj_canonical_number(const char *s, int len, char *out, bool *same);
+
 #endif							/* CM_JSON_H */

@@ -139,8 +139,14 @@ problem(norm *n, const char *key, const char *reason, const cmj_node *v)
 	{
 		case CMJ_STRING:
 		case CMJ_NUMBER:
-			c[PB_RAW_VALUE] = (cm_cell) {false, utf8_cut(v->s, v->len, MAX_RAW), v->s, 0};
-			break;
+			{
+				/* quoted up to a NUL, which PostgreSQL text cannot hold */
+				const char *nul = memchr(v->s, '\0', (size_t) v->len);
+				int			len = nul ? (int) (nul - v->s) : v->len;
+
+				c[PB_RAW_VALUE] = (cm_cell) {false, utf8_cut(v->s, len, MAX_RAW), v->s, 0};
+				break;
+			}
 		case CMJ_BOOL:
 			c[PB_RAW_VALUE] = (cm_cell) {false, v->b ? 4 : 5, v->b ? "true" : "false", 0};
 			break;
@@ -576,6 +582,8 @@ cell_is(const cm_cell *c, const char *s)
 	return !c->isnull && (size_t) c->len == strlen(s) && memcmp(c->s, s, (size_t) c->len) == 0;
 }
 
+static const cmj_node *cell_node(const cm_cell *c, cmj_node *node);
+
 /*
  * Is (line_id, provider) new among keys[0..nkeys)?  Adds it if so.  A
  * duplicate, or a key past MAX_ROWS, is noted and not new.
@@ -587,7 +595,10 @@ new_key(norm *n, int32_t line_id, const cm_cell *provider)
 		if (n->keys[i].line_id == line_id && n->keys[i].len == provider->len &&
 			memcmp(n->keys[i].provider, provider->s, (size_t) provider->len) == 0)
 		{
-			problem(n, "provider_id", "duplicate line and provider; first kept", NULL);
+			cmj_node	raw;
+
+			problem(n, "provider_id", "duplicate line and provider; first kept",
+					cell_node(provider, &raw));
 			return false;
 		}
 	if (n->nkeys >= MAX_ROWS)
@@ -609,17 +620,25 @@ emit(norm *n, cm_table t, const cm_cell *cells)
 
 /* ----------------------------------------------------------- exceptions */
 
-/* A lower-case, trimmed copy of a text cell (for severity). */
+/* The exception's severity in lower case (noted when that changed it). */
 static cm_cell
-lower_text(norm *n, cm_cell c)
+severity_at(norm *n, const cmj_node *e)
 {
+	cmj_node	v = get(n, e, "severity");
+	cm_cell		c = text_of(n, "severity", &v);
 	char	   *buf;
+	bool		changed = false;
 
 	if (c.isnull)
 		return c;
 	buf = n->ops->alloc(n->ops, (size_t) c.len);
 	for (int i = 0; i < c.len; i++)
+	{
 		buf[i] = (c.s[i] >= 'A' && c.s[i] <= 'Z') ? (char) (c.s[i] + 32) : c.s[i];
+		changed |= (buf[i] != c.s[i]);
+	}
+	if (changed)
+		problem(n, "severity", "severity spelling normalised", &v);
 	return text_cell(buf, c.len);
 }
 
@@ -657,6 +676,7 @@ exceptions(norm *n, const cmj_node *parent, const char *key, const char *level,
 		cm_cell		raw;
 		cmj_node	rawnode;
 		const char *canon = NULL;
+		const char *type_key = "type";
 		bool		is_error;
 
 		push_index(n, i);
@@ -669,13 +689,14 @@ exceptions(norm *n, const cmj_node *parent, const char *key, const char *level,
 		{
 			problem(n, NULL, "exception given as a bare string", &e);
 			raw = text_of(n, NULL, &e);
+			type_key = NULL;	/* the string itself is the type */
 			c[EX_CODE] = c[EX_SEVERITY] = c[EX_MESSAGE] = c[EX_SOURCE] = null_cell();
 		}
 		else if (e.type == CMJ_OBJECT)
 		{
 			raw = text_at(n, &e, "type");
 			c[EX_CODE] = text_at(n, &e, "code");
-			c[EX_SEVERITY] = lower_text(n, text_at(n, &e, "severity"));
+			c[EX_SEVERITY] = severity_at(n, &e);
 			c[EX_MESSAGE] = text_at(n, &e, "message");
 			c[EX_SOURCE] = text_at(n, &e, "source");
 		}
@@ -690,16 +711,20 @@ exceptions(norm *n, const cmj_node *parent, const char *key, const char *level,
 		if (!canon && !c[EX_CODE].isnull)
 			canon = cmv_exception_type(c[EX_CODE].s, (size_t) c[EX_CODE].len);
 		if (raw.isnull)
+		{
+			/* no type: the code stands for it */
 			raw = c[EX_CODE];
+			type_key = "code";
+		}
 		if (!canon)
 		{
 			canon = "Other";
 			if (!raw.isnull && !cell_is(&raw, "Other"))
-				problem(n, "type", "unrecognised exception type; counted as Other",
+				problem(n, type_key, "unrecognised exception type; counted as Other",
 						cell_node(&raw, &rawnode));
 		}
 		else if (!cell_is(&raw, canon))
-			problem(n, "type", "exception type spelling normalised",
+			problem(n, type_key, "exception type spelling normalised",
 					cell_node(&raw, &rawnode));
 		c[EX_RAW_TYPE] = raw;
 		c[EX_EXCEPTION_TYPE] = text_cell(canon, (int) strlen(canon));
@@ -822,7 +847,8 @@ distinct_providers(const norm *n)
 static cm_cell
 result_status_at(norm *n, const cmj_node *obj)
 {
-	cm_cell		c = text_at(n, obj, "result_status");
+	cmj_node	v = get(n, obj, "result_status");
+	cm_cell		c = text_of(n, "result_status", &v);
 	char	   *buf;
 	bool		changed = false;
 
@@ -841,7 +867,7 @@ result_status_at(norm *n, const cmj_node *obj)
 		buf[i] = ch;
 	}
 	if (changed)
-		problem(n, "result_status", "result status spelling normalised", NULL);
+		problem(n, "result_status", "result status spelling normalised", &v);
 	return text_cell(buf, c.len);
 }
 

@@ -376,16 +376,23 @@ cmv_rate(const char *s, size_t len, int32_t *bp4, const char **why)
 		*why = "not a readable rate";
 		return st;
 	}
-	notes &= ~(unsigned) NOTE_ROUNDED;
 	if (percent || v > 1000000)
 	{
 		/* "40%" or 40: a percentage */
 		if (!percent)
 			*why = "rate given as a percentage";
+		if (v % 10000 != 0)
+			notes |= NOTE_ROUNDED;
 		v = (v + (v >= 0 ? 5000 : -5000)) / 10000;	/* percent, scale 6 → fraction, scale 4 */
 	}
 	else
+	{
+		if (v % 100 != 0)
+			notes |= NOTE_ROUNDED;
 		v = (v + (v >= 0 ? 50 : -50)) / 100;	/* scale 6 → scale 4 */
+	}
+	if ((notes & NOTE_ROUNDED) && *why == NULL)
+		*why = "rounded to the stored precision";
 	if (v < 0 || v > 10000)
 	{
 		*why = "rate outside 0-100%";
@@ -721,7 +728,7 @@ parse_datetime(const char *s, size_t len, bool is_json_number, dt_parts *dt,
 			*form = FORM_COMPACT;
 			return valid_parts(dt) ? CMV_OK : CMV_INVALID;
 		}
-		if (ndig == 0 || ndig > 16)
+		if (ndig == 0 || ndig > 15)
 			return CMV_INVALID;
 		for (i = 0; i < ndig; i++)
 			v = v * 10 + (s[i] - '0');
@@ -736,6 +743,9 @@ parse_datetime(const char *s, size_t len, bool is_json_number, dt_parts *dt,
 		}
 		if (is_json_number || ndig >= 11)
 		{
+			/* up to 9999-12-31 23:59:59.999 UTC, like the other forms */
+			if (v > 253402300799999LL)
+				return CMV_INVALID;
 			*form = FORM_EPOCH_MS;
 			*epoch = v * 1000;
 		}

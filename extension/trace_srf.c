@@ -198,12 +198,42 @@ trace_rows(FunctionCallInfo fcinfo, Jsonb *jb, cm_table t)
 	return (Datum) 0;
 }
 
-/* A text argument read as jsonb (invalid JSON raises 22P02). */
+/*
+ * A text argument read as jsonb.  A document jsonb cannot hold (not JSON, a
+ * \u0000 escape, nesting deeper than the stack allows) is a rejected trace:
+ * 22P02 with the reason, jsonb's own message as the detail, and a hint.
+ */
 static Jsonb *
 text_to_jsonb(text *t)
 {
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-											  CStringGetDatum(text_to_cstring(t))));
+	char	   *str = text_to_cstring(t);
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		jb = (Datum) 0;
+
+	PG_TRY();
+	{
+		jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(str));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_INVALID_TEXT_REPRESENTATION &&
+			edata->sqlerrcode != ERRCODE_UNTRANSLATABLE_CHARACTER &&
+			edata->sqlerrcode != ERRCODE_STATEMENT_TOO_COMPLEX)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("cannot read cost-estimator trace: not valid JSON for jsonb"),
+				 errdetail("%s%s%s", edata->message,
+						   edata->detail ? " " : "", edata->detail ? edata->detail : ""),
+				 errhint("Each trace must be one complete JSON document; PostgreSQL cannot store \\u0000 in jsonb. See docs/trace-format.md.")));
+	}
+	PG_END_TRY();
+	return DatumGetJsonbP(jb);
 }
 
 /* Declare the jsonb and text variants of one trace function. */

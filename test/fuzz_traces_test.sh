@@ -11,7 +11,7 @@ GEN=${COSTMODEL_GEN:-./costmodel-gen}
 DB=cm_fuzz_$$
 WORK=$(mktemp -d)
 failures=0
-trap 'dropdb --if-exists -q "$DB"; rm -rf "$WORK"' EXIT
+trap 'dropdb --if-exists "$DB" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; failures=$((failures + 1)); }
@@ -61,7 +61,7 @@ mem1=$(echo "$mem" | sed -n 2p); mem2=$(echo "$mem" | sed -n 4p)
 start_after=$(sql -c "SELECT pg_postmaster_start_time()")
 check "server did not restart during 20,000 SQL normalisations" test "$start_before" = "$start_after"
 check "no backend memory growth between passes ($mem1 -> $mem2 bytes)" test $((mem2 - mem1)) -lt 1048576
-summary=$(sql -c "SELECT sqlstate || '=' || sum(n) FROM outcome WHERE pass = 1 GROUP BY 1 ORDER BY 1" | tr '\n' ' ')
+summary=$(sql -c "SELECT sqlstate || '=' || sum(n) FROM outcome WHERE pass = 1 GROUP BY sqlstate ORDER BY sqlstate" | tr '\n' ' ')
 echo "# SQL outcomes: $summary"
 check "both passes gave the same outcome per document" test "$(sql -c "SELECT count(*) FROM (SELECT sqlstate, count(*) FROM outcome WHERE pass = 1 GROUP BY 1 EXCEPT SELECT sqlstate, count(*) FROM outcome WHERE pass = 2 GROUP BY 1) d")" = 0
 check "over 1,000 mutated documents were accepted" test "$(sql -c "SELECT count(*) FROM outcome WHERE pass = 1 AND sqlstate = 'accepted'")" -gt 1000

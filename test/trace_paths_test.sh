@@ -11,7 +11,7 @@ GEN=${COSTMODEL_GEN:-./costmodel-gen}
 DB=cm_paths_$$
 WORK=$(mktemp -d)
 failures=0
-trap 'dropdb --if-exists -q "$DB"; rm -rf "$WORK"' EXIT
+trap 'dropdb --if-exists "$DB" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; failures=$((failures + 1)); }
@@ -23,7 +23,7 @@ createdb "$DB" && sql -c "CREATE EXTENSION costmodel" || { notok "database set-u
 lines=$(wc -l < "$WORK/traces.ndjson")
 
 # path 1: the loader
-"$LOAD" -d "$DB" traces --quiet "$WORK/traces.ndjson" > "$WORK/load.out"
+"$LOAD" -d "$DB" traces "$WORK/traces.ndjson" > "$WORK/load.out"
 rc=$?
 check "loader finished with rejects reported (exit $rc = 3)" test $rc -eq 3
 

@@ -1,6 +1,4 @@
-/* costmodel--0.1.sql: the install script of the costmodel extension. */
-
-\echo Use "CREATE EXTENSION costmodel" to load this file. \quit
+-- 10_traces.sql: trace fact tables and the trace-parsing functions.
 
 -- ---------------------------------------------------------------------------
 -- Trace facts.  The column lists match cm_tables[] in common/cm_trace_schema.c
@@ -268,52 +266,52 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.trace_reject_reject_id_s
 CREATE FUNCTION @extschema@.trace_header(doc jsonb)
 RETURNS SETOF @extschema@.fact_trace
 AS 'MODULE_PATHNAME', 'costmodel_trace_header'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
 
 CREATE FUNCTION @extschema@.trace_header(doc text)
 RETURNS SETOF @extschema@.fact_trace
 AS 'MODULE_PATHNAME', 'costmodel_trace_header_text'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
 
 CREATE FUNCTION @extschema@.trace_requests(doc jsonb)
 RETURNS SETOF @extschema@.fact_request
 AS 'MODULE_PATHNAME', 'costmodel_trace_requests'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3;
 
 CREATE FUNCTION @extschema@.trace_requests(doc text)
 RETURNS SETOF @extschema@.fact_request
 AS 'MODULE_PATHNAME', 'costmodel_trace_requests_text'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3;
 
 CREATE FUNCTION @extschema@.trace_responses(doc jsonb)
 RETURNS SETOF @extschema@.fact_response
 AS 'MODULE_PATHNAME', 'costmodel_trace_responses'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3;
 
 CREATE FUNCTION @extschema@.trace_responses(doc text)
 RETURNS SETOF @extschema@.fact_response
 AS 'MODULE_PATHNAME', 'costmodel_trace_responses_text'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3;
 
 CREATE FUNCTION @extschema@.trace_exceptions(doc jsonb)
 RETURNS SETOF @extschema@.fact_exception
 AS 'MODULE_PATHNAME', 'costmodel_trace_exceptions'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
 
 CREATE FUNCTION @extschema@.trace_exceptions(doc text)
 RETURNS SETOF @extschema@.fact_exception
 AS 'MODULE_PATHNAME', 'costmodel_trace_exceptions_text'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
 
 CREATE FUNCTION @extschema@.trace_problems(doc jsonb)
 RETURNS SETOF @extschema@.trace_problem
 AS 'MODULE_PATHNAME', 'costmodel_trace_problems'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
 
 CREATE FUNCTION @extschema@.trace_problems(doc text)
 RETURNS SETOF @extschema@.trace_problem
 AS 'MODULE_PATHNAME', 'costmodel_trace_problems_text'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
 
 COMMENT ON FUNCTION @extschema@.trace_header(jsonb) IS 'The fact_trace row of one trace document; raises 22P02 for a rejectable document.';
 COMMENT ON FUNCTION @extschema@.trace_header(text) IS 'The fact_trace row of one trace document given as text.';
@@ -326,37 +324,3 @@ COMMENT ON FUNCTION @extschema@.trace_exceptions(text) IS 'The fact_exception ro
 COMMENT ON FUNCTION @extschema@.trace_problems(jsonb) IS 'Every value of one trace document that was nulled or normalised, with its JSON path and the reason.';
 COMMENT ON FUNCTION @extschema@.trace_problems(text) IS 'trace_problems for a document given as text.';
 
--- ---------------------------------------------------------------------------
--- The value parsers, for cleaning data already in the database.  The same C
--- code reads trace amounts and CSV columns.
--- ---------------------------------------------------------------------------
-
-CREATE FUNCTION @extschema@.parse_money(value text, decimal_comma boolean DEFAULT false,
-                                         strict boolean DEFAULT true)
-RETURNS numeric
-AS 'MODULE_PATHNAME', 'costmodel_parse_money'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION @extschema@.parse_timestamp(value text, strict boolean DEFAULT true)
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'costmodel_parse_timestamp'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION @extschema@.parse_bool(value text, strict boolean DEFAULT true)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'costmodel_parse_bool'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION @extschema@.parse_rate(value text, strict boolean DEFAULT true)
-RETURNS numeric
-AS 'MODULE_PATHNAME', 'costmodel_parse_rate'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-COMMENT ON FUNCTION @extschema@.parse_money(text, boolean, boolean) IS
-  'Money text ("$1,234.50", "(12.00)", "1.234,50" with decimal_comma) as numeric(14,2); NULL for empty or placeholder text; unreadable text raises 22P02, or gives NULL when strict is false.';
-COMMENT ON FUNCTION @extschema@.parse_timestamp(text, boolean) IS
-  'Timestamp text (ISO 8601, date only, MM/DD/YYYY, YYYYMMDD, epoch seconds or milliseconds) as timestamptz; no zone means UTC.';
-COMMENT ON FUNCTION @extschema@.parse_bool(text, boolean) IS
-  'Boolean text (true/false, t/f, yes/no, y/n, 1/0, on/off, any case) as boolean.';
-COMMENT ON FUNCTION @extschema@.parse_rate(text, boolean) IS
-  'Rate text (0.4, 40 or "40%") as a fraction numeric(7,4); values above 1 are percentages.';

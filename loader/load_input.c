@@ -1,0 +1,212 @@
+/*
+ * load_input.c
+ *    Line reader for costmodel-load.  Every input goes through zlib's gzread,
+ *    which reads plain files transparently, so "x.ndjson" and "x.ndjson.gz"
+ *    take the same path.  Lines are returned in place from one buffer that
+ *    grows up to the line limit; a longer line is skipped to its newline
+ *    without being buffered, keeping only its first bytes.
+ */
+#include "load_input.h"
+#include "load.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define INITIAL_CAP		(1024 * 1024)
+#define GZ_BUFFER		(256 * 1024)
+
+/* Open path ("-" is standard input) for reading lines of at most max_line bytes. */
+bool
+load_input_open(load_input *in, const char *path, size_t max_line)
+{
+	memset(in, 0, sizeof(*in));
+	if (strcmp(path, "-") == 0)
+	{
+		int			fd = dup(0);
+
+		if (fd < 0 || (in->gz = gzdopen(fd, "rb")) == NULL)
+		{
+			snprintf(in->errmsg, sizeof(in->errmsg), "cannot read standard input: %s",
+					 strerror(errno ? errno : ENOMEM));
+			if (fd >= 0)
+				close(fd);
+			return false;
+		}
+	}
+	else if ((in->gz = gzopen(path, "rb")) == NULL)
+	{
+		snprintf(in->errmsg, sizeof(in->errmsg), "cannot open \"%s\": %s", path,
+				 strerror(errno ? errno : ENOMEM));
+		return false;
+	}
+	gzbuffer(in->gz, GZ_BUFFER);
+	in->max_line = max_line;
+	/* room for a whole line, its newline and a NUL */
+	in->max_cap = max_line + 2;
+	in->cap = in->max_cap < INITIAL_CAP ? in->max_cap : INITIAL_CAP;
+	in->buf = load_malloc(in->cap);
+	return true;
+}
+
+/* Read more bytes to buf[end..); returns bytes read, 0 at the end, -1 on error. */
+static int
+fill(load_input *in)
+{
+	size_t		room = in->cap - 1 - in->end;
+	int			n;
+
+	if (in->eof)
+		return 0;
+	if (room > INT_MAX)
+		room = INT_MAX;
+	n = gzread(in->gz, in->buf + in->end, (unsigned) room);
+	if (n < 0)
+	{
+		int			zerr;
+		const char *msg = gzerror(in->gz, &zerr);
+
+		snprintf(in->errmsg, sizeof(in->errmsg), "%s",
+				 zerr == Z_ERRNO ? strerror(errno) : msg);
+		return -1;
+	}
+	if (n == 0)
+		in->eof = true;
+	in->end += (size_t) n;
+	return n;
+}
+
+/*
+ * Skip the rest of a line that is longer than max_line.  buf[start..end)
+ * holds its first bytes, no newline among them.  Keeps a prefix, reads on to
+ * the newline (or the end), and fills *line.
+ */
+static int
+skip_long_line(load_input *in, load_line *line)
+{
+	size_t		have = in->end - in->start;
+	size_t		keep = have < LOAD_LINE_PREFIX ? have : LOAD_LINE_PREFIX;
+	int64_t		len = (int64_t) have;
+	bool		newline = false;
+
+	memcpy(in->prefix, in->buf + in->start, keep);
+	in->start = in->end = 0;
+	while (!newline)
+	{
+		char	   *nl;
+		int			n = fill(in);
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		nl = memchr(in->buf, '\n', in->end);
+		if (nl)
+		{
+			len += nl - in->buf;
+			in->start = (size_t) (nl - in->buf) + 1;
+			newline = true;
+		}
+		else
+		{
+			len += (int64_t) in->end;
+			in->end = 0;
+		}
+	}
+	line->data = in->prefix;
+	line->len = keep;
+	line->too_long = true;
+	line->full_len = len;
+	line->line_no = ++in->line_no;
+	line->offset = in->offset;
+	in->offset += len + (newline ? 1 : 0);
+	return 1;
+}
+
+/*
+ * Return the next line in *line: 1 for a line, 0 at the end of the input, -1
+ * on a read error (in->errmsg says which).  The line stays valid until the
+ * next call.  A last line without a newline is still a line.
+ */
+int
+load_input_next(load_input *in, load_line *line)
+{
+	for (;;)
+	{
+		size_t		have = in->end - in->start;
+		char	   *p = in->buf + in->start;
+		char	   *nl = memchr(p, '\n', have);
+
+		if (nl || (in->eof && have > 0))
+		{
+			size_t		len = nl ? (size_t) (nl - p) : have;
+
+			if (len > in->max_line)
+			{
+				/* already complete in the buffer: keep a prefix, drop the rest */
+				size_t		keep = len < LOAD_LINE_PREFIX ? len : LOAD_LINE_PREFIX;
+
+				memcpy(in->prefix, p, keep);
+				line->data = in->prefix;
+				line->len = keep;
+				line->too_long = true;
+			}
+			else
+			{
+				p[len] = '\0';	/* the newline's place, or the spare byte */
+				line->data = p;
+				line->len = len;
+				line->too_long = false;
+			}
+			line->full_len = (int64_t) len;
+			line->line_no = ++in->line_no;
+			line->offset = in->offset;
+			in->offset += (int64_t) len + (nl ? 1 : 0);
+			in->start += len + (nl ? 1 : 0);
+			return 1;
+		}
+		if (in->eof)
+			return 0;
+
+		/* no complete line: make room and read more */
+		if (have > in->max_line)
+			return skip_long_line(in, line);
+		if (in->start > 0)
+		{
+			memmove(in->buf, p, have);
+			in->start = 0;
+			in->end = have;
+		}
+		if (in->end >= in->cap - 1 && in->cap < in->max_cap)
+		{
+			size_t		cap = in->cap * 2;
+
+			if (cap > in->max_cap || cap < in->cap)
+				cap = in->max_cap;
+			in->buf = load_realloc(in->buf, cap);
+			in->cap = cap;
+		}
+		if (fill(in) < 0)
+			return -1;
+	}
+}
+
+/* Bytes of uncompressed input consumed so far. */
+int64_t
+load_input_consumed(const load_input *in)
+{
+	return in->offset;
+}
+
+/* Close the stream and free the buffer. */
+void
+load_input_close(load_input *in)
+{
+	if (in->gz)
+		gzclose(in->gz);
+	free(in->buf);
+	in->gz = NULL;
+	in->buf = NULL;
+}

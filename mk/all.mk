@@ -1,0 +1,9 @@
+# mk/all.mk: every area's fragment.  Included by the Makefile and by the
+# loader programs' makefiles; a new area adds one line here.
+COMMON_OBJS =
+EXT_OBJS =
+LOAD_OBJS =
+GEN_OBJS =
+SQL_PARTS =
+REGRESS =
+include mk/traces.mk
