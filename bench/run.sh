@@ -72,6 +72,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 mkdir -p bench/results
 bash scripts/deps.sh
 cm_pg_config
+cm_runas_init
 make -s >/dev/null
 TMP_BASE=$(mktemp -d /tmp/cm-bench-XXXXXX)
 chmod 755 "$TMP_BASE"

@@ -30,7 +30,7 @@ demo_psql() {
 
 # Print a hash of the extension's control file and SQL scripts.
 extension_hash() {
-    cat costmodel.control extension/*.sql 2>/dev/null | sha1sum | cut -c1-40
+    cat costmodel.control costmodel--*.sql | sha1sum | cut -c1-40
 }
 
 # Create database costmodel and the extension (recreate it when COSTMODEL_RESET=1).
