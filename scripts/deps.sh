@@ -15,18 +15,8 @@ wanted_packages() {
         libpq-dev libjson-c-dev zlib1g-dev \
         valgrind python3 python3-psycopg2 python3-sqlalchemy \
         default-jre-headless libpostgresql-jdbc-java \
-        gcc make pkg-config
-    pgxs_program_libs
-}
-
-# Print the -dev packages behind the libraries PGXS links every PROGRAM with
-# (the server's LIBS, "pg_config --libs": -lselinux -lzstd -llz4 -lxslt -lxml2
-# -lpam -lssl -lcrypto -lgssapi_krb5 -lz -lreadline on Debian).  The linker
-# drops them again (--as-needed), but they must exist, or costmodel-load and
-# costmodel-gen fail to link with "cannot find -lselinux".
-pgxs_program_libs() {
-    printf '%s\n' libselinux1-dev libzstd-dev liblz4-dev libxslt1-dev libxml2-dev \
-        libpam0g-dev libssl-dev libkrb5-dev libreadline-dev
+        gcc make pkg-config \
+        clang libclang-rt-dev
 }
 
 # Print the wanted packages that dpkg does not list as installed (one dpkg-query call).

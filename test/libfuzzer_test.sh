@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# libfuzzer_test.sh: coverage-guided fuzzing of the shared trace normaliser
+# through json-c (the loader's path), under AddressSanitizer and UBSan.
+# Seeds: generated traces (messy) and the regress fixtures.  A crash, a
+# sanitizer report or a leak fails the test.  Bounded: COSTMODEL_FUZZ_SECONDS
+# (default 60) of fuzzing after the seed corpus is replayed.
+set -uo pipefail
+cd "${COSTMODEL_ROOT:-.}"
+GEN=${COSTMODEL_GEN:-./costmodel-gen}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+secs=${COSTMODEL_FUZZ_SECONDS:-60}
+
+if ! command -v clang > /dev/null; then
+  echo "not ok - clang is not installed (scripts/deps.sh installs it)"; exit 1
+fi
+clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -Icommon -Iloader -I"$(pg_config --includedir)" $(pkg-config --cflags json-c) \
+  test/fuzz/fuzz_trace.c loader/jsonc_access.c common/cm_trace.c common/cm_trace_schema.c \
+  common/cm_values.c common/cm_json.c $(pkg-config --libs json-c) -o "$WORK/fuzz_trace" 2> "$WORK/build.log"
+if [ $? -ne 0 ]; then
+  echo "not ok - build the libFuzzer harness"; cat "$WORK/build.log"; exit 1
+fi
+echo "ok - build the libFuzzer harness with ASan and UBSan"
+
+mkdir -p "$WORK/corpus"
+"$GEN" traces --count 300 --seed 5 | split -l 1 - "$WORK/corpus/gen_"
+i=0
+while IFS= read -r line; do
+  printf '%s' "$line" > "$WORK/corpus/fixture_$i"; i=$((i + 1))
+done < test/fixtures/traces/srf_fixture.ndjson
+
+"$WORK/fuzz_trace" -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+  -print_final_stats=1 "$WORK/corpus" > "$WORK/fuzz.log" 2>&1
+rc=$?
+runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$WORK/fuzz.log" | grep -o '[0-9]*$')
+if [ $rc -eq 0 ]; then
+  echo "ok - ${runs:-?} fuzz runs over ${secs}s without a crash, sanitizer report or leak"
+else
+  echo "not ok - the fuzzer found a problem (exit $rc)"
+  grep -A30 -E 'ERROR|runtime error|SUMMARY' "$WORK/fuzz.log" | head -60
+  exit 1
+fi
