@@ -7,7 +7,7 @@ OBJS = $(LOAD_OBJS) $(COMMON_OBJS)
 PG_CPPFLAGS = -Icommon -Iloader -I$(libpq_srcdir) $(shell pkg-config --cflags json-c)
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
             -fPIC  # common/*.o are shared with costmodel.so
-PG_LIBS = -L$(libdir) -lpq $(shell pkg-config --libs json-c) -lz -lpthread
+PG_LIBS = -L$(libdir) -lpq -L$(pkglibdir) -lpgcommon -lpgport $(shell pkg-config --libs json-c) -lz -lpthread
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -73,50 +73,71 @@ fill(load_input *in)
 		return -1;
 	}
 	if (n == 0)
+	{
+		int			zerr;
+
+		/* the end of the file inside a gzip stream: truncated input */
+		(void) gzerror(in->gz, &zerr);
+		if (zerr == Z_BUF_ERROR)
+		{
+			snprintf(in->errmsg, sizeof(in->errmsg),
+					 "unexpected end of file in gzip data (truncated?)");
+			return -1;
+		}
 		in->eof = true;
+	}
 	in->end += (size_t) n;
 	return n;
 }
 
+/* Add up to n bytes of p to the kept prefix of an over-long line. */
+static void
+keep_prefix(load_input *in, size_t *kept, const char *p, size_t n)
+{
+	if (n > LOAD_LINE_PREFIX - *kept)
+		n = LOAD_LINE_PREFIX - *kept;
+	memcpy(in->prefix + *kept, p, n);
+	*kept += n;
+}
+
 /*
  * Skip the rest of a line that is longer than max_line.  buf[start..end)
- * holds its first bytes, no newline among them.  Keeps a prefix, reads on to
- * the newline (or the end), and fills *line.
+ * holds its first bytes, no newline among them.  Keeps the first
+ * LOAD_LINE_PREFIX bytes, reads on to the newline (or the end) without
+ * buffering the rest, and fills *line.
  */
 static int
 skip_long_line(load_input *in, load_line *line)
 {
-	size_t		have = in->end - in->start;
-	size_t		keep = have < LOAD_LINE_PREFIX ? have : LOAD_LINE_PREFIX;
-	int64_t		len = (int64_t) have;
+	size_t		kept = 0;
+	int64_t		len = (int64_t) (in->end - in->start);
 	bool		newline = false;
 
-	memcpy(in->prefix, in->buf + in->start, keep);
+	keep_prefix(in, &kept, in->buf + in->start, in->end - in->start);
 	in->start = in->end = 0;
 	while (!newline)
 	{
 		char	   *nl;
-		int			n = fill(in);
+		size_t		n;
 
-		if (n < 0)
+		if (fill(in) < 0)
 			return -1;
-		if (n == 0)
+		if (in->end == 0)
 			break;
 		nl = memchr(in->buf, '\n', in->end);
+		n = nl ? (size_t) (nl - in->buf) : in->end;
+		keep_prefix(in, &kept, in->buf, n);
+		len += (int64_t) n;
 		if (nl)
 		{
-			len += nl - in->buf;
-			in->start = (size_t) (nl - in->buf) + 1;
+			in->start = n + 1;
 			newline = true;
 		}
 		else
-		{
-			len += (int64_t) in->end;
 			in->end = 0;
-		}
 	}
 	line->data = in->prefix;
-	line->len = keep;
+	line->len = kept;
 	line->too_long = true;
 	line->full_len = len;
 	line->line_no = ++in->line_no;

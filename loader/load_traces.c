@@ -10,14 +10,20 @@
  * before writing, one query asks the server which of the batch's trace_ids
  * it already holds.  Then one transaction COPYs the five tables, inserts the
  * batch's rejects into costmodel.trace_reject and commits.  A unique
- * violation (a concurrent loader won the race) rolls the batch back and
- * redoes it once after checking again.  Memory is bounded by the batch: no
- * trace_id outlives its batch.
+ * violation or deadlock (a concurrent loader won the race) rolls the batch
+ * back and redoes it once after checking again.
+ *
+ * Two batches take turns: while a writer thread runs one batch's
+ * transaction, the reader fills the other, so parsing and the server's work
+ * overlap.  The writer owns the connection; batches are written in order, so
+ * each duplicate check sees every earlier batch committed.  Memory is
+ * bounded by the two batches: no trace_id outlives its batch.
  */
 #include "load_traces.h"
 #include "load_copy.h"
 #include "load_input.h"
 #include "jsonc_access.h"
+#include "pg_json_check.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -511,18 +517,22 @@ compact(batch *b)
 	}
 }
 
-/* Is res a unique violation? */
+/*
+ * Is res worth one more try after a fresh duplicate check: a unique
+ * violation or a deadlock, both caused by a concurrent loader?
+ */
 static bool
-is_unique_violation(const PGresult *res)
+is_concurrent_conflict(const PGresult *res)
 {
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
-	return state && strcmp(state, "23505") == 0;
+	return state && (strcmp(state, "23505") == 0 || strcmp(state, "40P01") == 0);
 }
 
 /*
  * Write the batch in one transaction: check for duplicates, COPY the five
- * tables, insert the rejects, commit.  Redone once on a unique violation.
+ * tables, insert the rejects, commit.  Redone once after a unique violation
+ * or a deadlock.
  * Returns the number of documents written.
  */
 static int
@@ -559,7 +569,7 @@ again:
 		res = load_copy_run(L->conn, L->copy_cmd[t], b->table[t].data, b->table[t].len);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		{
-			if (!retried && is_unique_violation(res) && !load_conn_lost(L->conn, res))
+			if (!retried && is_concurrent_conflict(res) && !load_conn_lost(L->conn, res))
 			{
 				/* another loader committed some of these traces meanwhile */
 				PQclear(res);
@@ -725,6 +735,18 @@ handle_line(loader *L, json_tokener *tok, const char *source, load_line *ln)
 	{
 		reject_line(L, source, ln, ln->offset, "empty line", NULL);
 		return;
+	}
+
+	/* the server's own grammar first: reject what jsonb would reject */
+	{
+		size_t		off = 0;
+		const char *why = pg_json_check(ln->data, ln->len, &off);
+
+		if (why)
+		{
+			reject_line(L, source, ln, ln->offset + (int64_t) off, why, NULL);
+			return;
+		}
 	}
 
 	/* the length includes the NUL after the line, so a bare number ends */
