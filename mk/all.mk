@@ -7,4 +7,3 @@ GEN_OBJS =
 SQL_PARTS =
 REGRESS =
 include mk/traces.mk
-include mk/sources.mk
