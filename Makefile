@@ -26,8 +26,10 @@ PG_CONFIG ?= pg_config
 # check, demo, bench and the cluster targets bring their own packages and
 # cluster (scripts/), then call this Makefile again to build.  PGXS is not
 # loaded for them: its own "check" target only says it is unsupported.
-SCRIPT_GOALS = check demo psql stop bench deps
+SCRIPT_GOALS = check demo psql stop bench deps print-regress
 ifneq ($(filter $(SCRIPT_GOALS),$(MAKECMDGOALS)),)
+print-regress:
+	@echo $(REGRESS)
 check:
 	bash scripts/check.sh
 demo:

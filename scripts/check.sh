@@ -96,23 +96,10 @@ run_child() {
     return "$rc"
 }
 
-# Print the REGRESS test names from the Makefile (handles continuation lines,
-# comments, and REGRESS += lines).
+# Print the REGRESS test names, as the Makefile (and its mk/*.mk fragments)
+# define them, one per line.
 regress_tests() {
-    awk '
-        { line = line $0 }
-        /\\$/ { sub(/\\$/, " ", line); next }
-        {
-            sub(/#.*/, "", line)
-            if (line ~ /^[ \t]*REGRESS[ \t]*(:?|\+)=/) {
-                if (line !~ /\+=/) tests = ""
-                sub(/^[^=]*=/, "", line)
-                tests = tests " " line
-            }
-            line = ""
-        }
-        END { n = split(tests, t, /[ \t]+/); for (i = 1; i <= n; i++) if (t[i] != "") print t[i] }
-    ' Makefile
+    make -s --no-print-directory print-regress | tr ' ' '\n' | sed '/^$/d'
 }
 
 # Build everything with -Werror.  When anything was built without -Werror

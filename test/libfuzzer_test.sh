@@ -15,7 +15,7 @@ if ! command -v clang > /dev/null; then
   echo "not ok - clang is not installed (scripts/deps.sh installs it)"; exit 1
 fi
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Icommon -Iloader -I"$(pg_config --includedir)" $(pkg-config --cflags json-c) \
+  -Icommon -Iloader $(pkg-config --cflags libpq json-c) \
   test/fuzz/fuzz_trace.c loader/jsonc_access.c common/cm_trace.c common/cm_trace_schema.c \
   common/cm_values.c common/cm_json.c $(pkg-config --libs json-c) -o "$WORK/fuzz_trace" 2> "$WORK/build.log"
 if [ $? -ne 0 ]; then
