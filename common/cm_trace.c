@@ -331,22 +331,6 @@ text_at(norm *n, const cmj_node *obj, const char *key)
 	return text_of(n, key, &v);
 }
 
-/*
- * Shared shape of the typed getters: JSON null or missing is NULL without a
- * note; a value of the wrong JSON type is noted with as_text_reason; an
- * unreadable value is NULL and noted.
- */
-#define TYPED_PROLOGUE(v) \
-	do { \
-		if ((v)->type == CMJ_MISSING || (v)->type == CMJ_NULL) \
-			return null_cell(); \
-		if ((v)->type == CMJ_OBJECT || (v)->type == CMJ_ARRAY) \
-		{ \
-			problem(n, key, "container given where a value was expected; nulled", (v)); \
-			return null_cell(); \
-		} \
-	} while (0)
-
 /* Report the outcome of a value parser and build the cell. */
 static cm_cell
 typed_result(norm *n, const char *key, const cmj_node *v, cmv_status st,
@@ -364,128 +348,119 @@ typed_result(norm *n, const char *key, const cmj_node *v, cmv_status st,
 	return int_cell(value);
 }
 
-/* A money value (cents). */
-static cm_cell
-money_at(norm *n, const cmj_node *obj, const char *key)
+/* The note for a boolean where a value of another kind was expected. */
+static const char *
+bool_misplaced(cm_kind kind)
 {
-	cmj_node	v = get(n, obj, key);
-	int64_t		cents = 0;
-	const char *why;
-	cmv_status	st;
-
-	TYPED_PROLOGUE(&v);
-	if (v.type == CMJ_BOOL)
+	switch (kind)
 	{
-		problem(n, key, "boolean given where an amount was expected; nulled", &v);
+		case CMK_MONEY:
+			return "boolean given where an amount was expected; nulled";
+		case CMK_RATE:
+			return "boolean given where a rate was expected; nulled";
+		case CMK_TS:
+			return "boolean given where a timestamp was expected; nulled";
+		case CMK_DATE:
+			return "boolean given where a date was expected; nulled";
+		default:
+			return "boolean given where a number was expected; nulled";
+	}
+}
+
+/*
+ * A typed value (money, rate, boolean, integer, timestamp or date) read
+ * with the shared value parsers.  JSON null or missing is NULL without a
+ * note; a container is NULL and noted; text where a JSON number or boolean
+ * belongs is read and noted; an unreadable value is NULL and noted.
+ */
+static cm_cell
+value_of(norm *n, const char *key, const cmj_node *v, cm_kind kind)
+{
+	int64_t		value = 0;
+	const char *why = NULL;
+	const char *as_text = NULL;
+	bool		text = (v->type == CMJ_STRING);
+	cmv_status	st = CMV_INVALID;
+
+	if (v->type == CMJ_MISSING || v->type == CMJ_NULL)
+		return null_cell();
+	if (v->type == CMJ_OBJECT || v->type == CMJ_ARRAY)
+	{
+		problem(n, key, "container given where a value was expected; nulled", v);
 		return null_cell();
 	}
-	st = cmv_money(v.s, (size_t) v.len, false, &cents, &why);
-	return typed_result(n, key, &v, st, cents, why,
-						v.type == CMJ_STRING ? "amount given as text" : NULL);
-}
-
-/* A rate (1/10000). */
-static cm_cell
-rate_at(norm *n, const cmj_node *obj, const char *key)
-{
-	cmj_node	v = get(n, obj, key);
-	int32_t		bp4 = 0;
-	const char *why;
-	cmv_status	st;
-
-	TYPED_PROLOGUE(&v);
-	if (v.type == CMJ_BOOL)
-	{
-		problem(n, key, "boolean given where a rate was expected; nulled", &v);
-		return null_cell();
-	}
-	st = cmv_rate(v.s, (size_t) v.len, &bp4, &why);
-	return typed_result(n, key, &v, st, bp4, why,
-						v.type == CMJ_STRING ? "rate given as text" : NULL);
-}
-
-/* A boolean. */
-static cm_cell
-bool_at(norm *n, const cmj_node *obj, const char *key)
-{
-	cmj_node	v = get(n, obj, key);
-	bool		b = false;
-	const char *why;
-	cmv_status	st;
-
-	TYPED_PROLOGUE(&v);
-	if (v.type == CMJ_BOOL)
-		return int_cell(v.b);
-	st = cmv_bool(v.s, (size_t) v.len, &b, &why);
-	return typed_result(n, key, &v, st, b, why,
-						v.type == CMJ_NUMBER ? "boolean given as a number" : "boolean given as text");
-}
-
-/* An integer. */
-static cm_cell
-int_of(norm *n, const char *key, const cmj_node *v)
-{
-	int32_t		i = 0;
-	const char *why;
-	cmv_status	st;
-
-	TYPED_PROLOGUE(v);
 	if (v->type == CMJ_BOOL)
 	{
-		problem(n, key, "boolean given where a number was expected; nulled", v);
+		if (kind == CMK_BOOL)
+			return int_cell(v->b);
+		problem(n, key, bool_misplaced(kind), v);
 		return null_cell();
 	}
-	st = cmv_int32(v->s, (size_t) v->len, &i, &why);
-	return typed_result(n, key, v, st, i, why,
-						v->type == CMJ_STRING ? "number given as text" : NULL);
-}
-
-/* The integer under key of obj. */
-static cm_cell
-int_at(norm *n, const cmj_node *obj, const char *key)
-{
-	cmj_node	v = get(n, obj, key);
-
-	return int_of(n, key, &v);
-}
-
-/* A timestamp (microseconds since 1970 UTC). */
-static cm_cell
-ts_at(norm *n, const cmj_node *obj, const char *key)
-{
-	cmj_node	v = get(n, obj, key);
-	cmv_usec	t = 0;
-	const char *why;
-	cmv_status	st;
-
-	TYPED_PROLOGUE(&v);
-	if (v.type == CMJ_BOOL)
+	switch (kind)
 	{
-		problem(n, key, "boolean given where a timestamp was expected; nulled", &v);
-		return null_cell();
+		case CMK_MONEY:
+			st = cmv_money(v->s, (size_t) v->len, false, &value, &why);
+			as_text = text ? "amount given as text" : NULL;
+			break;
+		case CMK_RATE:
+			{
+				int32_t		bp4 = 0;
+
+				st = cmv_rate(v->s, (size_t) v->len, &bp4, &why);
+				value = bp4;
+				as_text = text ? "rate given as text" : NULL;
+				break;
+			}
+		case CMK_BOOL:
+			{
+				bool		b = false;
+
+				st = cmv_bool(v->s, (size_t) v->len, &b, &why);
+				value = b;
+				as_text = text ? "boolean given as text" : "boolean given as a number";
+				break;
+			}
+		case CMK_INT:
+			{
+				int32_t		i = 0;
+
+				st = cmv_int32(v->s, (size_t) v->len, &i, &why);
+				value = i;
+				as_text = text ? "number given as text" : NULL;
+				break;
+			}
+		case CMK_TS:
+			st = cmv_timestamp(v->s, (size_t) v->len, !text, &value, &why);
+			break;
+		case CMK_DATE:
+			{
+				cmv_days	d = 0;
+
+				st = cmv_date(v->s, (size_t) v->len, !text, &d, &why);
+				value = d;
+				break;
+			}
+		case CMK_TEXT:
+			break;
 	}
-	st = cmv_timestamp(v.s, (size_t) v.len, v.type == CMJ_NUMBER, &t, &why);
-	return typed_result(n, key, &v, st, t, why, NULL);
+	return typed_result(n, key, v, st, value, why, as_text);
 }
 
-/* A date (days since 1970-01-01). */
+/* The typed value under key of obj. */
 static cm_cell
-date_at(norm *n, const cmj_node *obj, const char *key)
+value_at(norm *n, const cmj_node *obj, const char *key, cm_kind kind)
 {
 	cmj_node	v = get(n, obj, key);
-	cmv_days	d = 0;
-	const char *why;
-	cmv_status	st;
 
-	TYPED_PROLOGUE(&v);
-	if (v.type == CMJ_BOOL)
-	{
-		problem(n, key, "boolean given where a date was expected; nulled", &v);
-		return null_cell();
-	}
-	st = cmv_date(v.s, (size_t) v.len, v.type == CMJ_NUMBER, &d, &why);
-	return typed_result(n, key, &v, st, d, why, NULL);
+	return value_of(n, key, &v, kind);
 }
+
+#define money_at(n, obj, key)	value_at((n), (obj), (key), CMK_MONEY)
+#define rate_at(n, obj, key)	value_at((n), (obj), (key), CMK_RATE)
+#define bool_at(n, obj, key)	value_at((n), (obj), (key), CMK_BOOL)
+#define int_at(n, obj, key)		value_at((n), (obj), (key), CMK_INT)
+#define ts_at(n, obj, key)		value_at((n), (obj), (key), CMK_TS)
+#define date_at(n, obj, key)	value_at((n), (obj), (key), CMK_DATE)
 
 /*
  * A CMS place-of-service code: text, with a number zero-padded to two
