@@ -7,12 +7,17 @@
  * To add a subcommand: write a run_NAME() adapter below that maps the parsed
  * options onto the generator's own options, and add a row to subcommands[]
  * saying which options it accepts.  New options go in long_options[], the
- * OPT_ bits and parse_option().
+ * OPT_ bits and parse_option().  Subcommands that write several files
+ * (experience, cases, claims) take --output-dir instead of --output and
+ * open their files themselves.
  *
  * Exit codes follow sysexits.h: 0 success, 64 usage error, 70 internal
  * error (out of memory), 73 the output cannot be created, 74 write error.
  */
 #include "gen_traces.h"
+#include "gen_cases.h"
+#include "gen_claims.h"
+#include "gen_experience.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -37,6 +42,9 @@
 #define OPT_DAYS		(1u << 3)
 #define OPT_OUTPUT		(1u << 4)
 #define OPT_CLEAN		(1u << 5)
+#define OPT_MEMBERS		(1u << 6)
+#define OPT_CALLS		(1u << 7)
+#define OPT_OUTDIR		(1u << 8)
 
 /* Everything the command line can say. */
 typedef struct cli_opts
@@ -50,6 +58,9 @@ typedef struct cli_opts
 	int			days;
 	const char *output;			/* NULL or "-": stdout */
 	bool		clean;
+	int64_t		members;
+	int64_t		calls;
+	const char *output_dir;		/* default "." */
 } cli_opts;
 
 /* Where output goes: a stdio stream or a gzip stream. */
@@ -69,16 +80,31 @@ typedef struct subcommand
 	const char *usage;			/* the options part of the synopsis */
 	unsigned	accepts;		/* OPT_ bits */
 	unsigned	requires;		/* OPT_ bits that must be given */
-	int			(*run) (const cli_opts *o, cli_out *out);
+	int			(*run) (const cli_opts *o, cli_out *out);	/* out: NULL with OPT_OUTDIR */
 } subcommand;
 
 static int	run_traces(const cli_opts *o, cli_out *out);
+static int	run_experience(const cli_opts *o, cli_out *out);
+static int	run_cases(const cli_opts *o, cli_out *out);
+static int	run_claims(const cli_opts *o, cli_out *out);
 
 static const subcommand subcommands[] = {
 	{"traces", "realistic cost-estimator traces, one JSON document per line",
 		"--count N --seed S [--start YYYY-MM-DD] [--days D] [--output FILE] [--clean]",
 		OPT_COUNT | OPT_SEED | OPT_START | OPT_DAYS | OPT_OUTPUT | OPT_CLEAN,
 	OPT_COUNT | OPT_SEED, run_traces},
+	{"experience", "member experience CSVs: members, calls, digital, surveys, fills, enrollments, claims",
+		"(--members N | --calls N) --seed S [--start YYYY-MM-DD] [--days D] [--output-dir DIR]",
+		OPT_MEMBERS | OPT_CALLS | OPT_SEED | OPT_START | OPT_DAYS | OPT_OUTDIR,
+	OPT_SEED, run_experience},
+	{"cases", "patient-advocacy CSVs: advocates, cases, events, interactions, feedback",
+		"--members N --seed S [--start YYYY-MM-DD] [--days D] [--output-dir DIR]",
+		OPT_MEMBERS | OPT_SEED | OPT_START | OPT_DAYS | OPT_OUTDIR,
+	OPT_MEMBERS | OPT_SEED, run_cases},
+	{"claims", "billing-system claims exports in four layouts, with a manifest of bad rows",
+		"--members N --seed S [--start YYYY-MM-DD] [--days D] [--output-dir DIR]",
+		OPT_MEMBERS | OPT_SEED | OPT_START | OPT_DAYS | OPT_OUTDIR,
+	OPT_MEMBERS | OPT_SEED, run_claims},
 };
 
 static const struct option long_options[] = {
@@ -88,6 +114,9 @@ static const struct option long_options[] = {
 	{"days", required_argument, NULL, 'D'},
 	{"output", required_argument, NULL, 'o'},
 	{"clean", no_argument, NULL, 'C'},
+	{"members", required_argument, NULL, 'm'},
+	{"calls", required_argument, NULL, 'c'},
+	{"output-dir", required_argument, NULL, 'd'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0}
@@ -111,6 +140,12 @@ option_bit(int c)
 			return OPT_OUTPUT;
 		case 'C':
 			return OPT_CLEAN;
+		case 'm':
+			return OPT_MEMBERS;
+		case 'c':
+			return OPT_CALLS;
+		case 'd':
+			return OPT_OUTDIR;
 		default:
 			return 0;
 	}
@@ -133,12 +168,19 @@ print_help(FILE *f)
 			"      --days D           length of the time range in days (default 90)\n"
 			"  -o, --output FILE      write to FILE instead of stdout; gzip if FILE ends in .gz\n"
 			"      --clean            no messy values, duplicate lines or malformed lines\n"
+			"      --members N        size of the member pool (1..%" PRId64 "); the same --seed,\n"
+			"                         --members, --start and --days give the same members\n"
+			"      --calls N          experience: write exactly N calls (0..%" PRId64 "); without\n"
+			"                         --members the pool is sized for about 2 calls per member\n"
+			"                         per 90 days\n"
+			"      --output-dir DIR   where experience, cases and claims write their files\n"
+			"                         (default: the current directory; created if missing)\n"
 			"  -h, --help             show this help, then exit\n"
 			"  -V, --version          show the version, then exit\n\n"
 			"Run \"costmodel-gen SUBCOMMAND --help\" for a subcommand's synopsis.\n"
 			"Exit status: 0 success, 64 usage error, 70 out of memory,\n"
 			"73 cannot create the output, 74 write error.\n",
-			GEN_TRACES_MAX_COUNT);
+			GEN_TRACES_MAX_COUNT, GEN_MAX_MEMBERS, GEN_MAX_CALLS);
 }
 
 /* Print one subcommand's synopsis. */
@@ -265,6 +307,26 @@ parse_option(int c, const char *arg, cli_opts *o)
 			o->clean = true;
 			o->given |= OPT_CLEAN;
 			break;
+		case 'm':
+			if (!parse_int(arg, 1, GEN_MAX_MEMBERS, &v))
+				return usage_error("--members must be a whole number from 1 to %" PRId64 ", not \"%s\"",
+								   GEN_MAX_MEMBERS, arg);
+			o->members = v;
+			o->given |= OPT_MEMBERS;
+			break;
+		case 'c':
+			if (!parse_int(arg, 0, GEN_MAX_CALLS, &v))
+				return usage_error("--calls must be a whole number from 0 to %" PRId64 ", not \"%s\"",
+								   GEN_MAX_CALLS, arg);
+			o->calls = v;
+			o->given |= OPT_CALLS;
+			break;
+		case 'd':
+			if (*arg == '\0')
+				return usage_error("--output-dir needs a directory name");
+			o->output_dir = arg;
+			o->given |= OPT_OUTDIR;
+			break;
 		default:
 			return usage_error("unhandled option \"-%c\"", c);
 	}
@@ -360,6 +422,71 @@ run_traces(const cli_opts *o, cli_out *out)
 	return 0;
 }
 
+/* Map the options onto those of the directory-writing generators. */
+static void
+source_opts(const cli_opts *o, gen_source_opts *s)
+{
+	s->members = o->members;
+	s->calls = (o->given & OPT_CALLS) ? o->calls : -1;
+	s->seed = o->seed;
+	s->first_day = days_from_civil(o->start_y, o->start_m, o->start_d);
+	s->days = o->days;
+	s->output_dir = o->output_dir ? o->output_dir : ".";
+}
+
+/* The exit code of a directory-writing generator's outcome (it reported errors). */
+static int
+source_exit(gen_status st)
+{
+	switch (st)
+	{
+		case GEN_OK:
+			return 0;
+		case GEN_CANT_CREATE:
+			return EXIT_CANTCREAT;
+		case GEN_WRITE_FAILED:
+			return EXIT_IOERR;
+		case GEN_NO_MEMORY:
+			fprintf(stderr, "costmodel-gen: out of memory\n");
+			return EXIT_SOFTWARE;
+	}
+	return EXIT_SOFTWARE;
+}
+
+/* The experience subcommand. */
+static int
+run_experience(const cli_opts *o, cli_out *out)
+{
+	gen_source_opts s;
+
+	if (!(o->given & (OPT_MEMBERS | OPT_CALLS)))
+		return usage_error("\"experience\" needs --members or --calls");
+	source_opts(o, &s);
+	if (!(o->given & OPT_MEMBERS))
+		s.members = gen_experience_members_for(o->calls, o->days);
+	return source_exit(gen_experience_run(&s));
+}
+
+/* The cases subcommand. */
+static int
+run_cases(const cli_opts *o, cli_out *out)
+{
+	gen_source_opts s;
+
+	source_opts(o, &s);
+	return source_exit(gen_cases_run(&s));
+}
+
+/* The claims subcommand. */
+static int
+run_claims(const cli_opts *o, cli_out *out)
+{
+	gen_source_opts s;
+
+	source_opts(o, &s);
+	return source_exit(gen_claims_run(&s));
+}
+
 /* Parse the command line, open the output and run the subcommand. */
 int
 main(int argc, char **argv)
@@ -439,6 +566,8 @@ main(int argc, char **argv)
 							   long_options[i].name);
 	}
 
+	if (sc->accepts & OPT_OUTDIR)
+		return sc->run(&o, NULL);
 	if (!out_open(&out, o.output))
 	{
 		fprintf(stderr, "costmodel-gen: could not create \"%s\": %s\n",

@@ -7,3 +7,4 @@ GEN_OBJS =
 SQL_PARTS =
 REGRESS =
 include mk/traces.mk
+include mk/sources.mk
