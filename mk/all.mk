@@ -8,3 +8,4 @@ SQL_PARTS =
 REGRESS =
 include mk/traces.mk
 include mk/sources.mk
+include mk/windows.mk
