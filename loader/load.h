@@ -24,6 +24,7 @@ enum
 	LOAD_EXIT_ERROR = 1,		/* I/O error, server error */
 	LOAD_EXIT_CONNECT = 2,		/* cannot connect, or the connection was lost */
 	LOAD_EXIT_REJECTS = 3,		/* finished, but some lines were rejected */
+	LOAD_EXIT_REJECT_LIMIT = 4, /* stopped: more rejects than --max-rejects */
 	LOAD_EXIT_USAGE = 64		/* bad command line */
 };
 
@@ -70,6 +71,7 @@ void	   *load_malloc(size_t size);
 void	   *load_realloc(void *p, size_t size);
 bool		load_parse_size(const char *arg, int64_t min, int64_t max, int64_t *out);
 PGconn	   *load_connect(const load_global *g);
+PGconn	   *load_connect_quiet(const load_global *g, char *err, size_t errsize);
 bool		load_conn_lost(PGconn *conn, const PGresult *res);
 LOAD_NORETURN void load_die_server(PGconn *conn, const PGresult *res,
 								   const char *what);
@@ -80,5 +82,6 @@ double		load_now(void);
 
 /* The commands: argv[0] is the command name. */
 int			load_traces_main(load_global *g, int argc, char **argv);
+int			load_status_main(load_global *g, int argc, char **argv);
 
 #endif							/* LOAD_H */

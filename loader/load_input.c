@@ -86,6 +86,8 @@ fill(load_input *in)
 		}
 		in->eof = true;
 	}
+	if (in->on_data)
+		in->on_data(in->on_data_arg, in->buf + in->end, (size_t) n);
 	in->end += (size_t) n;
 	return n;
 }
@@ -212,6 +214,62 @@ load_input_next(load_input *in, load_line *line)
 		if (fill(in) < 0)
 			return -1;
 	}
+}
+
+/*
+ * Continue at byte offset of the uncompressed stream, which must be a line
+ * start, numbering the next line line_no + 1.  With seek, the file is
+ * positioned there (gzip data is decompressed up to it); else (a pipe) the
+ * bytes up to it are read and dropped, passing through on_data.  False with
+ * in->errmsg set on a read error or when the input ends before offset.
+ */
+bool
+load_input_skip(load_input *in, int64_t offset, int64_t line_no, bool seek)
+{
+	in->start = in->end = 0;
+	if (seek)
+	{
+		if (offset > 0 && gzseek(in->gz, (z_off_t) offset, SEEK_SET) != (z_off_t) offset)
+		{
+			int			zerr;
+			const char *msg = gzerror(in->gz, &zerr);
+
+			snprintf(in->errmsg, sizeof(in->errmsg), "cannot seek to byte %lld: %s",
+					 (long long) offset, zerr == Z_ERRNO ? strerror(errno) : msg);
+			return false;
+		}
+		in->offset = offset;
+	}
+	else
+	{
+		while (in->offset < offset)
+		{
+			int			n;
+
+			in->start = in->end = 0;
+			n = fill(in);
+			if (n < 0)
+				return false;
+			if (n == 0)
+			{
+				snprintf(in->errmsg, sizeof(in->errmsg),
+						 "the input ends at byte %lld, before byte %lld",
+						 (long long) in->offset, (long long) offset);
+				return false;
+			}
+			if (in->offset + n > offset)
+			{
+				/* keep the bytes past offset for the next line */
+				in->start = (size_t) (offset - in->offset);
+				in->offset = offset;
+				break;
+			}
+			in->offset += n;
+			in->end = 0;
+		}
+	}
+	in->line_no = line_no;
+	return true;
 }
 
 /* Bytes of uncompressed input consumed so far. */

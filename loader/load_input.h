@@ -31,6 +31,9 @@ typedef struct load_input
 	int64_t		offset;			/* stream offset of buf[start] */
 	char		prefix[LOAD_LINE_PREFIX];
 	char		errmsg[256];
+	/* optional: sees every byte read, in order (set after load_input_open) */
+	void		(*on_data) (void *arg, const void *data, size_t len);
+	void	   *on_data_arg;
 } load_input;
 
 /* One line, without its newline. */
@@ -46,6 +49,8 @@ typedef struct load_line
 
 bool		load_input_open(load_input *in, const char *path, size_t max_line);
 int			load_input_next(load_input *in, load_line *line);
+bool		load_input_skip(load_input *in, int64_t offset, int64_t line_no,
+							bool seek);
 int64_t		load_input_consumed(const load_input *in);
 void		load_input_close(load_input *in);
 

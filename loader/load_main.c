@@ -10,6 +10,7 @@
  * entry in commands[] plus its section of the help text.
  */
 #include "load.h"
+#include "load_csv.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +30,8 @@ typedef struct load_command
 
 static const load_command commands[] = {
 	{"traces", "load cost-estimator traces (NDJSON, plain or gzip)", load_traces_main},
+	{"csv", "load CSV exports into the source tables (members, calls, claims ...)", load_csv_main},
+	{"status", "list unfinished and recent loads from the ledger", load_status_main},
 };
 
 #define NCOMMANDS ((int) (sizeof(commands) / sizeof(commands[0])))
@@ -57,13 +60,23 @@ help(void)
 	printf("\nGeneral options (before or after COMMAND):\n"
 		   "  -q, --quiet              print neither progress nor the summary\n"
 		   "      --progress           print a progress line to stderr every 10 s even\n"
-		   "                           when stderr is not a terminal\n"
+		   "                           when stderr is not a terminal (traces: always)\n"
 		   "  -V, --version            print the version and exit\n"
 		   "  -?, --help               print this help and exit\n");
 	printf("\ntraces [OPTION]... [FILE]...\n"
 		   "  FILE is NDJSON, one trace document per line, plain or gzip-compressed;\n"
 		   "  \"-\" or no FILE reads standard input.\n"
 		   "  -b, --batch-size=N       documents per transaction (default 5000)\n"
+		   "  -j, --jobs=N             N workers, each with its own connection, load\n"
+		   "                           byte ranges of a plain file in parallel (default\n"
+		   "                           1; gzip data and standard input take one)\n"
+		   "      --import-id=NAME     name the load in the ledger (default: the SHA-256\n"
+		   "                           of the content); needed to resume standard input\n"
+		   "      --max-rejects=N|P%%   stop once more than N lines, or more than P per\n"
+		   "                           cent of the lines read, are rejected; the batches\n"
+		   "                           committed before stay (default: no limit)\n"
+		   "      --retry-seconds=S    after a lost connection, reconnect for up to S\n"
+		   "                           seconds, then exit 2 (default 60)\n"
 		   "      --max-line-bytes=N   reject lines longer than N bytes (default 64M;\n"
 		   "                           suffixes k, M, G)\n"
 		   "      --reject-file=FILE   also append each rejected line to FILE, as one JSON\n"
@@ -72,22 +85,37 @@ help(void)
 		   "                           over the limit); written in --dry-run too\n"
 		   "      --source=NAME        source name recorded with rejects (default: the\n"
 		   "                           file's absolute path, \"stdin\" for standard input)\n"
-		   "  -n, --dry-run            parse and normalise only and connect to no\n"
-		   "                           database (duplicates are then found only\n"
-		   "                           within a batch)\n"
+		   "  -n, --dry-run            parse and validate only, connect to no database,\n"
+		   "                           and report what would be loaded and rejected\n"
+		   "                           (duplicates are then found only within a batch)\n"
+		   "      --copy-format=FMT    binary (default) or text COPY\n"
+		   "      --parser=P           fast (default) or json-c, for comparison; both\n"
+		   "                           give the same rows and rejects\n"
 		   "\n"
 		   "  A trace whose trace_id is already loaded, or appears earlier in the input,\n"
-		   "  is counted as a duplicate and skipped; loading a file twice is harmless.\n"
-		   "  A line that is not valid JSON or not a usable trace is rejected and\n"
-		   "  recorded in costmodel.trace_reject with its line number and byte offset\n"
-		   "  (for a JSON syntax error, the offset of the error).  Each batch is one\n"
-		   "  transaction.  Progress goes to stderr; the summary to stdout:\n"
+		   "  is counted as a duplicate and skipped.  A line that is not valid JSON or\n"
+		   "  not a usable trace is rejected and recorded in costmodel.trace_reject with\n"
+		   "  its line number and byte offset (for a JSON syntax error, the offset of\n"
+		   "  the error).  Each batch is one transaction, which also moves the source's\n"
+		   "  committed offset in the load ledger (costmodel.load_ledger): a re-run of\n"
+		   "  an interrupted load continues after the last committed batch, a re-run of\n"
+		   "  a finished one does nothing and says so, and a second loader of the same\n"
+		   "  source waits for the first.  A lost connection is retried.  Progress goes\n"
+		   "  to stderr (a bar on a terminal, else a line every 10 s); the summary to\n"
+		   "  stdout:\n"
 		   "    read N, loaded N, duplicates N, rejected N, in S s (R docs/s)\n");
+	printf("\nstatus [--limit=N]\n"
+		   "  List the unfinished loads and the N most recent finished ones (default\n"
+		   "  20) from the load ledger (costmodel.load_status); \"interrupted\" marks a\n"
+		   "  load whose loader is gone: run the same command again to resume it.\n");
+	load_csv_help();
 	printf("\nExit status:\n"
 		   "  0   every line loaded or skipped as a duplicate\n"
 		   "  1   error: input/output, server error, extension not installed\n"
-		   "  2   cannot connect to the server, or the connection was lost\n"
+		   "  2   cannot connect to the server, or the connection was lost and not\n"
+		   "      restored within --retry-seconds (run the same command to resume)\n"
 		   "  3   finished, but some lines were rejected\n"
+		   "  4   stopped: more lines rejected than --max-rejects allows\n"
 		   "  64  usage error\n");
 }
 
@@ -283,11 +311,12 @@ describe_conn(PGconn *conn, char *buf, size_t size)
 
 /*
  * Connect as psql does: -d may be a conninfo string or URI (expand_dbname),
- * PG* variables and .pgpass apply.  Exits 2 when the connection fails.  The
- * session gets a secure search_path and UTF-8 client encoding.
+ * PG* variables and .pgpass apply.  The session gets a secure search_path
+ * and UTF-8 client encoding.  Returns NULL, with the reason in err, when
+ * the connection fails (for retrying after a lost connection).
  */
 PGconn *
-load_connect(const load_global *g)
+load_connect_quiet(const load_global *g, char *err, size_t errsize)
 {
 	const char *keywords[8];
 	const char *values[8];
@@ -316,14 +345,35 @@ load_connect(const load_global *g)
 		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			msg[--len] = '\0';
 		describe_conn(conn, where, sizeof(where));
-		load_error("cannot connect to %s: %s", where, msg);
+		snprintf(err, errsize, "cannot connect to %s: %s", where, msg);
 		PQfinish(conn);
-		exit(LOAD_EXIT_CONNECT);
+		return NULL;
 	}
 	/* as vacuumlo and pg_dump do: no user-writable schema in the path */
-	res = load_exec(conn, "SELECT pg_catalog.set_config('search_path', '', false)",
-					PGRES_TUPLES_OK, "setting search_path");
+	res = PQexec(conn, "SELECT pg_catalog.set_config('search_path', '', false)");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		snprintf(err, errsize, "setting search_path failed: %s", PQerrorMessage(conn));
+		PQclear(res);
+		PQfinish(conn);
+		return NULL;
+	}
 	PQclear(res);
+	return conn;
+}
+
+/* Connect (see load_connect_quiet); exits 2 when the connection fails. */
+PGconn *
+load_connect(const load_global *g)
+{
+	char		err[1024];
+	PGconn	   *conn = load_connect_quiet(g, err, sizeof(err));
+
+	if (conn == NULL)
+	{
+		load_error("%s", err);
+		exit(LOAD_EXIT_CONNECT);
+	}
 	return conn;
 }
 

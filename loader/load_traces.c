@@ -2,45 +2,67 @@
  * load_traces.c
  *    The "traces" command: NDJSON trace documents into the costmodel tables.
  *
- * Each line is parsed by the stream's one json-c tokener, normalised by
- * cm_trace_normalize() and its rows appended, as COPY text, to one buffer
- * per table.  A batch remembers where each document's rows start and end in
- * every buffer, so a duplicate can be dropped after the fact: a trace_id
- * seen earlier in the batch is dropped at once (a hash set per batch), and
- * before writing, one query asks the server which of the batch's trace_ids
- * it already holds.  Then one transaction COPYs the five tables, inserts the
- * batch's rejects into costmodel.trace_reject and commits.  A unique
- * violation or deadlock (a concurrent loader won the race) rolls the batch
- * back and redoes it once after checking again.
+ * Parsing.  Each line is read by the fast JSON reader (json_tape.c), which
+ * validates and lays the document out in one pass; a line it does not take
+ * (bad JSON, invalid UTF-8, deep nesting) goes the slow way - PostgreSQL's
+ * JSON lexer, then json-c - which loads it or names the exact reject
+ * reason.  cm_trace_normalize() turns the document into rows, appended in
+ * COPY binary (or text) format to one buffer per table.  A batch remembers
+ * where each document's rows lie in every buffer, so that a duplicate can be
+ * cut out after the fact: a trace_id seen earlier in the batch at once (a
+ * hash set per batch), one already in the database after one query per
+ * batch.
  *
- * Two batches take turns: while a writer thread runs one batch's
- * transaction, the reader fills the other, so parsing and the server's work
- * overlap.  The writer owns the connection; batches are written in order, so
- * each duplicate check sees every earlier batch committed.  Memory is
- * bounded by the two batches: no trace_id outlives its batch.
+ * Writing.  Each batch is one transaction: COPY into the five tables, the
+ * rejects into costmodel.trace_reject, the batch's counts into its
+ * costmodel.load_log row, and the ledger's committed offset of its range
+ * moved from where the batch starts to where it ends (load_ledger.c).  A
+ * crash at any point leaves either the whole batch with its ledger update
+ * or neither, and a re-run continues after the last committed batch.  A
+ * lost connection is retried with backoff; afterwards the ledger says
+ * whether the batch in flight was committed, and it is redone only if not.
+ * A unique violation or deadlock (a concurrent loader committed the same
+ * traces) rolls the batch back and redoes it after checking again.
+ *
+ * Threads.  With --jobs N there are N workers, each with its own
+ * connection: a parser thread and a writer thread that take turns on two
+ * batches, so parsing overlaps the server's work.  Workers take the
+ * source's byte ranges (split at line starts by the first pass) one at a
+ * time.  The main thread keeps the control connection, which holds the
+ * source's advisory lock, and shows progress.  Memory is bounded by two
+ * batches per worker: no trace_id outlives its batch.
  */
 #include "load_traces.h"
+#include "load_binary.h"
 #include "load_copy.h"
 #include "load_input.h"
+#include "load_ledger.h"
+#include "json_tape.h"
 #include "jsonc_access.h"
 #include "pg_json_check.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cm_trace.h"
 
-/* A batch is also written once its COPY text reaches this size. */
-#define BATCH_MAX_BYTES		(64 * 1024 * 1024)
+/* A batch is also written once its COPY data reaches this size. */
+#define BATCH_MAX_BYTES		(16 * 1024 * 1024)
 #define JSON_DEPTH			64
 #define PROGRESS_TTY_SECS	0.5
 #define PROGRESS_LOG_SECS	10.0
+#define CTRL_CHECK_SECS		1.0
+/* Redo a batch at most this often after unique violations or deadlocks. */
+#define MAX_CONFLICT_REDOS	10
 
 /* COPY order: the trace first, in case the schema adds foreign keys to it. */
 static const cm_table copy_order[CMT_NTABLES] = {
@@ -56,7 +78,24 @@ static const char *const reject_insert_sql =
 " ON CONFLICT (source, line_no, byte_offset) DO NOTHING";
 
 static const char *const dup_check_sql =
-"SELECT trace_id FROM costmodel.fact_trace WHERE trace_id = ANY ($1::pg_catalog.text[])";
+"SELECT trace_id FROM costmodel.fact_trace WHERE trace_id OPERATOR(pg_catalog.=)"
+" ANY ($1::pg_catalog.text[])";
+
+static const char *const log_batch_sql =
+"UPDATE costmodel.load_log SET rows_read = rows_read OPERATOR(pg_catalog.+) $2,"
+" rows_loaded = rows_loaded OPERATOR(pg_catalog.+) $3,"
+" rows_duplicate = rows_duplicate OPERATOR(pg_catalog.+) $4,"
+" rows_rejected = rows_rejected OPERATOR(pg_catalog.+) $5,"
+" duplicate_keys_in_file = duplicate_keys_in_file OPERATOR(pg_catalog.+) $6"
+" WHERE load_id OPERATOR(pg_catalog.=) $1";
+
+/* Why a run stops early. */
+enum
+{
+	STOP_NONE = 0,
+	STOP_REJECTS,				/* --max-rejects exceeded */
+	STOP_TAKEN					/* another loader took the source over */
+};
 
 /* Options of the command. */
 typedef struct trace_opts
@@ -66,6 +105,13 @@ typedef struct trace_opts
 	const char *reject_file;
 	const char *source;			/* overrides the name recorded with rejects */
 	bool		dry_run;
+	int			jobs;
+	const char *import_id;
+	int64_t		max_rejects;	/* -1: no limit */
+	double		max_rejects_pct;	/* < 0: no limit */
+	double		retry_seconds;
+	bool		text_copy;		/* --copy-format=text */
+	bool		json_c;			/* --parser=json-c */
 } trace_opts;
 
 /* Where one document's rows sit in the batch's table buffers. */
@@ -95,7 +141,7 @@ typedef struct reject_rec
 				raw_len;
 } reject_rec;
 
-/* The documents and rejects not yet written. */
+/* The documents and rejects of a run of lines, not yet written. */
 typedef struct batch
 {
 	load_buf	table[CMT_NTABLES];
@@ -111,8 +157,24 @@ typedef struct batch
 	int			rejects_cap;
 	load_buf	rejtext;
 	int			lines;			/* lines read into this batch */
-	int64_t		dups;			/* duplicates found in this batch */
+	int64_t		dups;			/* duplicates found so far */
+	int64_t		batch_dups;		/* of those, found within the batch */
+	/* the input the batch covers: [start, end) and the lines before each */
+	ledger_range *range;
+	int64_t		start,
+				end;
+	int64_t		start_lines,
+				end_lines;
 } batch;
+
+/* How often one reason was given, for the dry run's report. */
+typedef struct reason_count
+{
+	char		reason[96];
+	int64_t		n;
+} reason_count;
+
+#define MAX_REASONS		32
 
 /* Counts for the summary. */
 typedef struct totals
@@ -123,22 +185,35 @@ typedef struct totals
 	int64_t		rejected;
 	int64_t		rows[CMT_NTABLES];
 	int64_t		rejects_stored;
-	int64_t		bytes;			/* input bytes of finished files */
+	int64_t		bytes;
+	int64_t		batches;
+	double		parser_waited;	/* seconds the parser waited for the writer */
+	double		writer_waited;	/* seconds the writer waited for a batch */
 } totals;
 
-/* The whole state of one run. */
-typedef struct loader
+struct loader;
+
+/* One worker: a parser thread, a writer thread and a connection. */
+typedef struct worker
 {
-	trace_opts	opt;
-	load_global *g;
+	struct loader *L;
+	int			id;
 	PGconn	   *conn;
-	char	   *copy_cmd[CMT_NTABLES];
-	cmj_ops		ops;
+	/* parsing */
+	jt_reader	jt;
+	cmj_ops		tape_ops;
 	jca_arena	arena;
+	cmj_ops		jsonc_ops;
+	json_tokener *tok;
 	cm_sink		sink;
 	batch		batches[2];
-	batch	   *cur;			/* the batch being filled by the reader */
+	batch	   *cur;			/* the batch being filled */
+	int32_t		cur_rows[CMT_NTABLES];
+	bool		cur_has_key;
+	size_t		cur_key_off;
+	size_t		cur_key_len;
 	/* the writer thread: takes one full batch at a time */
+	pthread_t	parser;
 	pthread_t	writer;
 	bool		writer_started;
 	pthread_mutex_t mu;
@@ -146,21 +221,125 @@ typedef struct loader
 	batch	   *job;			/* handed over, not yet taken */
 	bool		busy;			/* a batch is handed over or being written */
 	bool		stop;
-	/* the document being normalised */
-	int32_t		cur_rows[CMT_NTABLES];
-	bool		cur_has_key;
-	size_t		cur_key_off;
-	size_t		cur_key_len;
-	FILE	   *rejf;
+	/* batches committed (or, in a dry run, counted) by this worker */
 	totals		t;
-	/* progress */
-	const load_input *in;
-	double		t0;
+	/* dry run: rejects by reason (the rest in the last entry) */
+	reason_count reasons[MAX_REASONS];
+	int			nreasons;
+} worker;
+
+/* The whole state of one run. */
+typedef struct loader
+{
+	trace_opts	opt;
+	load_global *g;
+	char	   *copy_cmd[CMT_NTABLES];
+	bool		binary;
+	FILE	   *rejf;
+	pthread_mutex_t rej_mu;
+	PGconn	   *ctrl;			/* the control connection: lock, ledger */
+	worker	   *workers;
+	int			nworkers;
+	bool		log_table;		/* costmodel.load_log exists */
+	/* the source being loaded */
+	const char *path;
+	const char *source;			/* recorded with rejects */
+	bool		is_stdin;
+	ledger		lg;
+	int64_t		load_id;		/* its costmodel.load_log row, or 0 */
+	char		load_id_text[24];
+	int			next_range;
+	pthread_mutex_t range_mu;
+	load_sha256 stdin_sha;		/* standard input is hashed as it is read */
+	int64_t		stdin_bytes;	/* -1 until it was read to the end */
+	/* stopping early */
+	int			stop;			/* STOP_ (atomic) */
+	char		stop_msg[256];
+	pthread_mutex_t stop_mu;
+	/* the lines and rejects counted against --max-rejects (atomic) */
+	int64_t		lim_read;
+	int64_t		lim_rejected;
+	/* workers still running, and a condition the main thread waits on */
+	int			running;
+	pthread_mutex_t done_mu;
+	pthread_cond_t done_cv;
+	/* progress (atomic counters) */
+	int64_t		p_bytes;		/* input bytes parsed */
+	int64_t		p_rows;			/* rows produced */
+	int64_t		p_lines;
+	int64_t		p_base;			/* bytes committed before this run */
+	int64_t		p_total;		/* input bytes, -1 unknown */
+	double		p_t0;
 	double		last_progress;
 	bool		progress_tty;
 	bool		progress_on;
 	bool		progress_shown;
+	/* the run */
+	totals		t;
+	double		t0;
+	int			sources_done;
+	int			sources_skipped;
+	double		first_pass_secs;
+	int64_t		first_pass_bytes;
+	/* COSTMODEL_LOAD_TEST_DELAY_MS: pause after each commit (fault tests) */
+	long		test_delay_ms;
 } loader;
+
+/* ---------------------------------------------------------------- small helpers */
+
+/* Atomic add; returns the new value. */
+static inline int64_t
+add64(int64_t *p, int64_t v)
+{
+	return __atomic_add_fetch(p, v, __ATOMIC_RELAXED);
+}
+
+/* Atomic load. */
+static inline int64_t
+get64(const int64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Has the run been told to stop? */
+static inline int
+stopped(loader *L)
+{
+	return __atomic_load_n(&L->stop, __ATOMIC_ACQUIRE);
+}
+
+/* Stop the run for reason why (the first reason wins). */
+static void
+stop_run(loader *L, int why, const char *msg)
+{
+	pthread_mutex_lock(&L->stop_mu);
+	if (L->stop == STOP_NONE)
+	{
+		snprintf(L->stop_msg, sizeof(L->stop_msg), "%s", msg);
+		__atomic_store_n(&L->stop, why, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&L->stop_mu);
+}
+
+/* Write v in decimal into buf; returns buf. */
+static const char *
+i64(char *buf, int64_t v)
+{
+	snprintf(buf, 24, "%lld", (long long) v);
+	return buf;
+}
+
+/* Human-readable byte count. */
+static void
+format_bytes(double n, char *buf, size_t size)
+{
+	if (n >= 1e9)
+		snprintf(buf, size, "%.2f GB", n / 1e9);
+	else if (n >= 1e6)
+		snprintf(buf, size, "%.1f MB", n / 1e6);
+	else
+		snprintf(buf, size, "%.0f kB", n / 1e3);
+}
 
 /* ---------------------------------------------------------------- batch */
 
@@ -194,6 +373,7 @@ batch_reset(batch *b)
 	b->rejtext.len = 0;
 	b->lines = 0;
 	b->dups = 0;
+	b->batch_dups = 0;
 }
 
 /* Free the batch's memory. */
@@ -209,7 +389,7 @@ batch_free(batch *b)
 	free(b->hash);
 }
 
-/* Bytes of COPY text held by the batch. */
+/* Bytes of COPY data held by the batch. */
 static size_t
 batch_bytes(const batch *b)
 {
@@ -217,6 +397,28 @@ batch_bytes(const batch *b)
 
 	for (int t = 0; t < CMT_NTABLES; t++)
 		n += b->table[t].len;
+	return n;
+}
+
+/* Documents of the batch that are not duplicates. */
+static int
+batch_kept(const batch *b)
+{
+	int			kept = 0;
+
+	for (int i = 0; i < b->ndocs; i++)
+		kept += !b->docs[i].dup;
+	return kept;
+}
+
+/* Rows of all tables in the batch. */
+static int64_t
+batch_rows(const batch *b)
+{
+	int64_t		n = 0;
+
+	for (int t = 0; t < CMT_NTABLES; t++)
+		n += b->rows[t];
 	return n;
 }
 
@@ -261,21 +463,24 @@ hash_find(const batch *b, const char *s, size_t len, uint32_t *slot)
 	}
 }
 
-/* cm_sink.row: append one row as COPY text; keep the trace's trace_id. */
+/* cm_sink.row: append one row; keep the trace's trace_id. */
 static void
 sink_row(cm_sink *sink, cm_table t, const cm_cell *cells)
 {
-	loader	   *L = sink->arg;
+	worker	   *w = sink->arg;
 
-	load_copy_row(&L->cur->table[t], &cm_tables[t], cells);
-	L->cur_rows[t]++;
+	if (w->L->binary)
+		load_binary_row(&w->cur->table[t], &cm_tables[t], cells);
+	else
+		load_copy_row(&w->cur->table[t], &cm_tables[t], cells);
+	w->cur_rows[t]++;
 	if (t == CMT_TRACE)
 	{
 		/* column 0 of every table is the (trimmed) trace_id */
-		L->cur_key_off = L->cur->keys.len;
-		L->cur_key_len = (size_t) cells[0].len;
-		load_buf_append(&L->cur->keys, cells[0].s, (size_t) cells[0].len);
-		L->cur_has_key = true;
+		w->cur_key_off = w->cur->keys.len;
+		w->cur_key_len = (size_t) cells[0].len;
+		load_buf_append(&w->cur->keys, cells[0].s, (size_t) cells[0].len);
+		w->cur_has_key = true;
 	}
 }
 
@@ -284,21 +489,22 @@ sink_row(cm_sink *sink, cm_table t, const cm_cell *cells)
  * started at start[]; drop it if its trace_id is already in the batch.
  */
 static void
-add_doc(loader *L, const size_t *start)
+add_doc(worker *w, const size_t *start)
 {
-	batch	   *b = L->cur;
+	batch	   *b = w->cur;
 	uint32_t	slot;
 	doc_rec    *d;
 
-	if (!L->cur_has_key)
+	if (!w->cur_has_key)
 		load_die(LOAD_EXIT_ERROR, "internal error: a loaded trace has no trace row");
-	if (hash_find(b, b->keys.data + L->cur_key_off, L->cur_key_len, &slot) != 0)
+	if (hash_find(b, b->keys.data + w->cur_key_off, w->cur_key_len, &slot) != 0)
 	{
 		/* first one wins: cut this document's rows off again */
 		for (int t = 0; t < CMT_NTABLES; t++)
 			b->table[t].len = start[t];
-		b->keys.len = L->cur_key_off;
+		b->keys.len = w->cur_key_off;
 		b->dups++;
+		b->batch_dups++;
 		return;
 	}
 	if (b->ndocs == b->docs_cap)
@@ -311,11 +517,11 @@ add_doc(loader *L, const size_t *start)
 	{
 		d->start[t] = start[t];
 		d->end[t] = b->table[t].len;
-		d->rows[t] = L->cur_rows[t];
-		b->rows[t] += L->cur_rows[t];
+		d->rows[t] = w->cur_rows[t];
+		b->rows[t] += w->cur_rows[t];
 	}
-	d->key_off = L->cur_key_off;
-	d->key_len = L->cur_key_len;
+	d->key_off = w->cur_key_off;
+	d->key_len = w->cur_key_len;
 	d->dup = false;
 	b->hash[slot] = b->ndocs;
 }
@@ -352,13 +558,14 @@ json_string(FILE *f, const char *s, size_t len)
 
 /* Append one reject to the --reject-file. */
 static void
-write_reject_file(loader *L, const char *source, const load_line *ln,
-				  int64_t offset, const char *reason, const char *path)
+write_reject_file(loader *L, const load_line *ln, int64_t offset,
+				  const char *reason, const char *path)
 {
 	FILE	   *f = L->rejf;
 
+	pthread_mutex_lock(&L->rej_mu);
 	fputs("{\"source\":", f);
-	json_string(f, source, strlen(source));
+	json_string(f, L->source, strlen(L->source));
 	fprintf(f, ",\"line\":%lld,\"byte_offset\":%lld,\"reason\":",
 			(long long) ln->line_no, (long long) offset);
 	json_string(f, reason, strlen(reason));
@@ -373,19 +580,44 @@ write_reject_file(loader *L, const char *source, const load_line *ln,
 	if (ferror(f))
 		load_die(LOAD_EXIT_ERROR, "cannot write reject file \"%s\": %s",
 				 L->opt.reject_file, strerror(errno));
+	pthread_mutex_unlock(&L->rej_mu);
+}
+
+/* Count one reject with reason in the worker's table of reasons. */
+static void
+tally(worker *w, const char *reason)
+{
+	int			i;
+
+	for (i = 0; i < w->nreasons; i++)
+		if (strncmp(w->reasons[i].reason, reason, sizeof(w->reasons[i].reason) - 1) == 0)
+			break;
+	if (i == w->nreasons)
+	{
+		if (w->nreasons == MAX_REASONS)
+		{
+			i = MAX_REASONS - 1;
+			snprintf(w->reasons[i].reason, sizeof(w->reasons[i].reason), "other reasons");
+		}
+		else
+			snprintf(w->reasons[w->nreasons++].reason, sizeof(w->reasons[i].reason), "%s", reason);
+	}
+	w->reasons[i].n++;
 }
 
 /* Record line ln as rejected: in the batch, and in the reject file if any. */
 static void
-reject_line(loader *L, const char *source, const load_line *ln, int64_t offset,
-			const char *reason, const char *path)
+reject_line(worker *w, const load_line *ln, int64_t offset, const char *reason,
+			const char *path)
 {
-	batch	   *b = L->cur;
+	loader	   *L = w->L;
+	batch	   *b = w->cur;
 	reject_rec *r;
 
-	L->t.rejected++;
 	if (L->rejf)
-		write_reject_file(L, source, ln, offset, reason, path);
+		write_reject_file(L, ln, offset, reason, path);
+	if (L->opt.dry_run)
+		tally(w, reason);
 	if (b->nrejects == b->rejects_cap)
 	{
 		b->rejects_cap = b->rejects_cap ? 2 * b->rejects_cap : 256;
@@ -395,7 +627,7 @@ reject_line(loader *L, const char *source, const load_line *ln, int64_t offset,
 	r->line_no = ln->line_no;
 	r->byte_offset = offset;
 	r->source_off = b->rejtext.len;
-	r->source_len = load_utf8_repair(&b->rejtext, source, strlen(source), 1024);
+	r->source_len = load_utf8_repair(&b->rejtext, L->source, strlen(L->source), 1024);
 	r->reason_off = b->rejtext.len;
 	r->reason_len = load_utf8_repair(&b->rejtext, reason, strlen(reason), 1024);
 	r->has_path = path != NULL;
@@ -405,9 +637,141 @@ reject_line(loader *L, const char *source, const load_line *ln, int64_t offset,
 	r->raw_len = load_utf8_repair(&b->rejtext, ln->data, ln->len, LOAD_TRACES_RAW_MAX);
 }
 
+/* ---------------------------------------------------------------- the server */
+
+/*
+ * How an attempt to write a batch ended: committed; the connection was lost
+ * (committed or not: the ledger tells); a concurrent loader's conflict (redo
+ * after checking again); or the ledger did not match (another run).
+ */
+typedef enum attempt
+{
+	ATTEMPT_OK,
+	ATTEMPT_LOST,
+	ATTEMPT_CONFLICT,
+	ATTEMPT_STALE
+} attempt;
+
+/* Is res a unique violation or a deadlock, both caused by a concurrent loader? */
+static bool
+is_concurrent_conflict(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state && (strcmp(state, "23505") == 0 || strcmp(state, "40P01") == 0);
+}
+
+/*
+ * Classify the failed result res of step what: lost, or a conflict (rolled
+ * back), or else a real error, which ends the program.  Clears res.
+ */
+static attempt
+failed(worker *w, PGresult *res, const char *what)
+{
+	if (load_conn_lost(w->conn, res))
+	{
+		PQclear(res);
+		return ATTEMPT_LOST;
+	}
+	if (is_concurrent_conflict(res))
+	{
+		PGresult   *rb;
+
+		PQclear(res);
+		rb = PQexec(w->conn, "ROLLBACK");
+		if (PQresultStatus(rb) != PGRES_COMMAND_OK)
+		{
+			PQclear(rb);
+			return ATTEMPT_LOST;
+		}
+		PQclear(rb);
+		return ATTEMPT_CONFLICT;
+	}
+	load_die_server(w->conn, res, what);
+}
+
+/* Run a parameterless command; ATTEMPT_OK or how it failed. */
+static attempt
+command(worker *w, const char *sql)
+{
+	PGresult   *res = PQexec(w->conn, sql);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return failed(w, res, sql);
+	PQclear(res);
+	return ATTEMPT_OK;
+}
+
+/*
+ * Ask the server which of the batch's trace_ids it already has; mark those
+ * documents as duplicates and cut their rows out.
+ */
+static attempt
+check_db_dups(worker *w, batch *b)
+{
+	load_buf	arr = {0};
+	const char *params[1];
+	PGresult   *res;
+	int			marked = 0;
+
+	load_array_begin(&arr);
+	for (int i = 0; i < b->ndocs; i++)
+		if (!b->docs[i].dup)
+			load_array_text(&arr, b->keys.data + b->docs[i].key_off, b->docs[i].key_len);
+	load_array_end(&arr);
+	params[0] = arr.data;
+	res = PQexecParams(w->conn, dup_check_sql, 1, NULL, params, NULL, NULL, 0);
+	load_buf_free(&arr);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return failed(w, res, "checking for loaded traces");
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		uint32_t	slot;
+		int32_t		d = hash_find(b, PQgetvalue(res, r, 0),
+								  (size_t) PQgetlength(res, r, 0), &slot);
+
+		if (d != 0 && !b->docs[d - 1].dup)
+		{
+			b->docs[d - 1].dup = true;
+			marked++;
+		}
+	}
+	PQclear(res);
+	if (marked == 0)
+		return ATTEMPT_OK;
+	b->dups += marked;
+
+	/* move the kept rows down in order and recount the rows per table */
+	for (int t = 0; t < CMT_NTABLES; t++)
+	{
+		size_t		wpos = 0;
+
+		b->rows[t] = 0;
+		for (int i = 0; i < b->ndocs; i++)
+		{
+			doc_rec    *d = &b->docs[i];
+			size_t		n = d->end[t] - d->start[t];
+
+			if (d->dup)
+			{
+				d->start[t] = d->end[t] = wpos;
+				continue;
+			}
+			if (d->start[t] != wpos)
+				memmove(b->table[t].data + wpos, b->table[t].data + d->start[t], n);
+			d->start[t] = wpos;
+			d->end[t] = wpos + n;
+			wpos += n;
+			b->rows[t] += d->rows[t];
+		}
+		b->table[t].len = wpos;
+	}
+	return ATTEMPT_OK;
+}
+
 /* Insert the batch's rejects into costmodel.trace_reject (one statement). */
-static void
-insert_rejects(loader *L, batch *b)
+static attempt
+insert_rejects(worker *w, batch *b, int64_t *stored)
 {
 	load_buf	arr[6] = {{0}};
 	const char *params[6];
@@ -435,128 +799,87 @@ insert_rejects(loader *L, batch *b)
 		load_array_end(&arr[i]);
 		params[i] = arr[i].data;
 	}
-	res = PQexecParams(L->conn, reject_insert_sql, 6, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		load_die_server(L->conn, res, "INSERT INTO costmodel.trace_reject");
-	L->t.rejects_stored += strtoll(PQcmdTuples(res), NULL, 10);
-	PQclear(res);
+	res = PQexecParams(w->conn, reject_insert_sql, 6, NULL, params, NULL, NULL, 0);
 	for (int i = 0; i < 6; i++)
 		load_buf_free(&arr[i]);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return failed(w, res, "INSERT INTO costmodel.trace_reject");
+	*stored = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return ATTEMPT_OK;
 }
 
-/* ---------------------------------------------------------------- writing */
-
 /*
- * Ask the server which of the batch's trace_ids it already has; mark those
- * documents as duplicates.  Returns the number newly marked.
+ * Move the range's committed offset from the batch's start to its end and
+ * add its counts, in the batch's transaction; ATTEMPT_STALE when the ledger
+ * does not stand at the batch's start or names another owner.
  */
-static int
-check_db_dups(loader *L, batch *b)
+static attempt
+ledger_step(worker *w, batch *b, int kept)
 {
-	load_buf	arr = {0};
-	const char *params[1];
+	loader	   *L = w->L;
+	char		v[10][24];
+	const char *p[11];
 	PGresult   *res;
-	int			marked = 0;
 
-	load_array_begin(&arr);
-	for (int i = 0; i < b->ndocs; i++)
-		if (!b->docs[i].dup)
-			load_array_text(&arr, b->keys.data + b->docs[i].key_off, b->docs[i].key_len);
-	load_array_end(&arr);
-	params[0] = arr.data;
-	res = PQexecParams(L->conn, dup_check_sql, 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		load_die_server(L->conn, res, "checking for loaded traces");
-	for (int r = 0; r < PQntuples(res); r++)
+	p[0] = L->lg.import_id;
+	p[1] = i64(v[0], b->range->no);
+	p[2] = i64(v[1], b->start);
+	p[3] = i64(v[2], b->end);
+	p[4] = i64(v[3], b->end_lines);
+	p[5] = i64(v[4], b->lines);
+	p[6] = i64(v[5], kept);
+	p[7] = i64(v[6], b->dups);
+	p[8] = i64(v[7], b->nrejects);
+	p[9] = i64(v[8], batch_rows(b));
+	p[10] = L->lg.token;
+	res = PQexecParams(w->conn, ledger_batch_sql, 11, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return failed(w, res, "updating costmodel.load_ledger_range");
+	if (strcmp(PQcmdTuples(res), "1") != 0)
 	{
-		uint32_t	slot;
-		int32_t		d = hash_find(b, PQgetvalue(res, r, 0),
-								  (size_t) PQgetlength(res, r, 0), &slot);
-
-		if (d != 0 && !b->docs[d - 1].dup)
-		{
-			b->docs[d - 1].dup = true;
-			marked++;
-		}
+		PQclear(res);
+		res = PQexec(w->conn, "ROLLBACK");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return failed(w, res, "ROLLBACK");
+		PQclear(res);
+		return ATTEMPT_STALE;
 	}
 	PQclear(res);
-	load_buf_free(&arr);
-	return marked;
-}
-
-/*
- * Remove the rows of documents marked as duplicates from the table buffers,
- * moving the kept rows down in order, and recount the rows per table.
- */
-static void
-compact(batch *b)
-{
-	for (int t = 0; t < CMT_NTABLES; t++)
+	if (L->load_id > 0)
 	{
-		size_t		w = 0;
-
-		b->rows[t] = 0;
-		for (int i = 0; i < b->ndocs; i++)
-		{
-			doc_rec    *d = &b->docs[i];
-			size_t		n = d->end[t] - d->start[t];
-
-			if (d->dup)
-			{
-				d->start[t] = d->end[t] = w;
-				continue;
-			}
-			if (d->start[t] != w)
-				memmove(b->table[t].data + w, b->table[t].data + d->start[t], n);
-			d->start[t] = w;
-			d->end[t] = w + n;
-			w += n;
-			b->rows[t] += d->rows[t];
-		}
-		b->table[t].len = w;
+		p[0] = L->load_id_text;
+		p[1] = i64(v[0], b->lines);
+		p[2] = i64(v[1], kept);
+		p[3] = i64(v[2], b->dups);
+		p[4] = i64(v[3], b->nrejects);
+		p[5] = i64(v[4], b->batch_dups);
+		res = PQexecParams(w->conn, log_batch_sql, 6, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return failed(w, res, "updating costmodel.load_log");
+		PQclear(res);
 	}
+	return ATTEMPT_OK;
 }
 
 /*
- * Is res worth one more try after a fresh duplicate check: a unique
- * violation or a deadlock, both caused by a concurrent loader?
+ * One attempt at writing the batch in one transaction: check for
+ * duplicates, COPY the five tables, insert the rejects, move the ledger,
+ * commit.  *stored gets the rejects stored.
  */
-static bool
-is_concurrent_conflict(const PGresult *res)
+static attempt
+try_batch(worker *w, batch *b, int64_t *stored)
 {
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-	return state && (strcmp(state, "23505") == 0 || strcmp(state, "40P01") == 0);
-}
-
-/*
- * Write the batch in one transaction: check for duplicates, COPY the five
- * tables, insert the rejects, commit.  Redone once after a unique violation
- * or a deadlock.
- * Returns the number of documents written.
- */
-static int
-write_batch(loader *L, batch *b)
-{
-	bool		retried = false;
+	loader	   *L = w->L;
+	attempt		a;
 	int			kept;
 
-again:
-	if (b->ndocs > 0)
-	{
-		int			marked = check_db_dups(L, b);
-
-		b->dups += marked;
-		if (marked > 0)
-			compact(b);
-	}
-	kept = 0;
-	for (int i = 0; i < b->ndocs; i++)
-		kept += !b->docs[i].dup;
-	if (kept == 0 && b->nrejects == 0)
-		return 0;
-
-	PQclear(load_exec(L->conn, "BEGIN", PGRES_COMMAND_OK, "BEGIN"));
+	*stored = 0;
+	if (b->ndocs > 0 && (a = check_db_dups(w, b)) != ATTEMPT_OK)
+		return a;
+	kept = batch_kept(b);
+	if ((a = command(w, "BEGIN")) != ATTEMPT_OK)
+		return a;
 	for (int k = 0; k < CMT_NTABLES; k++)
 	{
 		cm_table	t = copy_order[k];
@@ -566,138 +889,367 @@ again:
 		if (b->table[t].len == 0)
 			continue;
 		snprintf(what, sizeof(what), "COPY costmodel.%s", cm_tables[t].name);
-		res = load_copy_run(L->conn, L->copy_cmd[t], b->table[t].data, b->table[t].len);
+		res = load_copy_send(w->conn, L->copy_cmd[t], L->binary,
+							 b->table[t].data, b->table[t].len);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		{
-			if (!retried && is_concurrent_conflict(res) && !load_conn_lost(L->conn, res))
-			{
-				/* another loader committed some of these traces meanwhile */
-				PQclear(res);
-				PQclear(load_exec(L->conn, "ROLLBACK", PGRES_COMMAND_OK, "ROLLBACK"));
-				retried = true;
-				goto again;
-			}
-			load_die_server(L->conn, res, what);
-		}
+			return failed(w, res, what);
 		if (strtoll(PQcmdTuples(res), NULL, 10) != b->rows[t])
 			load_die(LOAD_EXIT_ERROR, "%s copied %s rows, expected %d",
 					 what, PQcmdTuples(res), b->rows[t]);
 		PQclear(res);
 	}
-	if (b->nrejects > 0)
-		insert_rejects(L, b);
-	PQclear(load_exec(L->conn, "COMMIT", PGRES_COMMAND_OK, "COMMIT"));
-	return kept;
+	if (b->nrejects > 0 && (a = insert_rejects(w, b, stored)) != ATTEMPT_OK)
+		return a;
+	if ((a = ledger_step(w, b, kept)) != ATTEMPT_OK)
+		return a;
+	return command(w, "COMMIT");
+}
+
+/* Add a committed (or, dry run, counted) batch to the worker's totals. */
+static void
+account(worker *w, batch *b, int64_t stored)
+{
+	w->t.read += b->lines;
+	w->t.loaded += batch_kept(b);
+	w->t.dups += b->dups;
+	w->t.rejected += b->nrejects;
+	w->t.rejects_stored += stored;
+	w->t.bytes += b->end - b->start;
+	w->t.batches++;
+	for (int t = 0; t < CMT_NTABLES; t++)
+		w->t.rows[t] += b->rows[t];
 }
 
 /*
- * Write (or, in a dry run, only count) batch b, add it to the totals and
- * empty it.  Runs in the writer thread, or in the reader for a dry run.
+ * After a lost connection: connect again, waiting 0.2, 0.5, 1, 2, then 5 s
+ * between tries, for at most --retry-seconds since since.  False if that
+ * time ran out or the run stops.
+ */
+static bool
+reconnect(worker *w, double since)
+{
+	static const double delays[] = {0.2, 0.5, 1, 2, 5};
+	loader	   *L = w->L;
+	char		err[512] = "";
+
+	if (w->conn)
+		PQfinish(w->conn);
+	w->conn = NULL;
+	for (int i = 0;; i++)
+	{
+		double		d = delays[i < 4 ? i : 4];
+		struct timespec ts;
+
+		if (stopped(L))
+			return false;
+		if (load_now() + d - since > L->opt.retry_seconds)
+		{
+			if (err[0] && !L->g->quiet)
+				load_error("worker %d: %s", w->id + 1, err);
+			return false;
+		}
+		ts.tv_sec = (time_t) d;
+		ts.tv_nsec = (long) ((d - (double) ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+		w->conn = load_connect_quiet(L->g, err, sizeof(err));
+		if (w->conn)
+			return true;
+	}
+}
+
+/* Where the ledger says the batch's range stands, after a lost connection. */
+typedef enum range_check
+{
+	RANGE_COMMITTED,			/* the batch was committed */
+	RANGE_REDO,					/* it was not: write it again */
+	RANGE_TAKEN,				/* another run owns the source now */
+	RANGE_LOST					/* the connection broke again */
+} range_check;
+
+/* Read the range's committed offset and owner on a fresh connection. */
+static range_check
+check_range(worker *w, batch *b)
+{
+	loader	   *L = w->L;
+	char		v[24];
+	const char *p[3] = {L->lg.import_id, i64(v, b->range->no), L->lg.token};
+	PGresult   *res = PQexecParams(w->conn, ledger_range_sql, 3, NULL, p, NULL, NULL, 0);
+	int64_t		at;
+	bool		ours;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		if (load_conn_lost(w->conn, res))
+		{
+			PQclear(res);
+			return RANGE_LOST;
+		}
+		load_die_server(w->conn, res, "reading costmodel.load_ledger_range");
+	}
+	if (PQntuples(res) != 1)
+		load_die(LOAD_EXIT_ERROR, "range %d of import %s is missing from the ledger",
+				 b->range->no, L->lg.import_id);
+	at = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	ours = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	PQclear(res);
+	if (!ours)
+		return RANGE_TAKEN;
+	if (at == b->end)
+		return RANGE_COMMITTED;
+	if (at == b->start)
+		return RANGE_REDO;
+	load_die(LOAD_EXIT_ERROR,
+			 "range %d of import %s is committed to byte %lld, but this batch covers bytes %lld to %lld",
+			 b->range->no, L->lg.import_id, (long long) at, (long long) b->start,
+			 (long long) b->end);
+}
+
+/* Exit 2: the connection could not be restored; say how to resume. */
+LOAD_NORETURN static void
+give_up(worker *w)
+{
+	loader	   *L = w->L;
+
+	load_error("the connection to the server was lost and not restored within %.0f s",
+			   L->opt.retry_seconds);
+	fprintf(stderr, "%s: batches committed so far stay committed (import %s);\n"
+			"%s: run the same command again to resume after the last committed batch%s.\n",
+			LOAD_PROGNAME, L->lg.import_id, LOAD_PROGNAME,
+			L->is_stdin && !L->lg.named ? " (standard input: give --import-id to resume; a plain re-run skips what is loaded as duplicates)" : "");
+	load_exit(LOAD_EXIT_CONNECT);
+}
+
+/*
+ * Write the batch: attempts until one commits, redoing it after conflicts,
+ * reconnecting after a lost connection, and never committing it twice.
  */
 static void
-finish_batch(loader *L, batch *b)
+write_batch(worker *w, batch *b)
 {
-	int			kept = L->opt.dry_run ? b->ndocs : write_batch(L, b);
+	loader	   *L = w->L;
+	int			conflicts = 0;
+	double		lost_since = 0;
+	int64_t		stored;
 
-	L->t.loaded += kept;
-	L->t.dups += b->dups;
-	for (int t = 0; t < CMT_NTABLES; t++)
-		L->t.rows[t] += b->rows[t];
-	if (L->opt.dry_run)
-		L->t.rejects_stored += b->nrejects;
-	batch_reset(b);
+	for (;;)
+	{
+		attempt		a = try_batch(w, b, &stored);
+		range_check rc;
+
+		if (a == ATTEMPT_OK)
+			break;
+		if (a == ATTEMPT_CONFLICT)
+		{
+			if (++conflicts > MAX_CONFLICT_REDOS)
+				load_die(LOAD_EXIT_ERROR, "a batch conflicted with concurrent loaders %d times",
+						 conflicts);
+			continue;
+		}
+		if (a == ATTEMPT_STALE)
+		{
+			stop_run(L, STOP_TAKEN, "another loader took this source over");
+			return;
+		}
+		/* lost: reconnect, then ask the ledger whether the batch made it */
+		if (lost_since == 0)
+		{
+			lost_since = load_now();
+			if (!L->g->quiet)
+				load_error("worker %d: connection lost; reconnecting (for up to %.0f s)",
+						   w->id + 1, L->opt.retry_seconds);
+		}
+		do
+		{
+			if (!reconnect(w, lost_since))
+			{
+				if (stopped(L))
+					return;
+				give_up(w);
+			}
+			rc = check_range(w, b);
+		} while (rc == RANGE_LOST);
+		if (!L->g->quiet)
+			load_error("worker %d: reconnected after %.1f s; the batch in flight was %s",
+					   w->id + 1, load_now() - lost_since,
+					   rc == RANGE_COMMITTED ? "committed" : rc == RANGE_REDO ? "not committed: writing it again" : "taken over");
+		lost_since = 0;
+		if (rc == RANGE_TAKEN)
+		{
+			stop_run(L, STOP_TAKEN, "another loader took this source over");
+			return;
+		}
+		if (rc == RANGE_COMMITTED)
+		{
+			/* the rejects' count is not known; the table has them */
+			stored = b->nrejects;
+			break;
+		}
+	}
+	account(w, b, stored);
 }
+
+/* ---------------------------------------------------------------- the writer thread */
 
 /* The writer thread: write each batch handed over, in order, until told to stop. */
 static void *
 writer_main(void *arg)
 {
-	loader	   *L = arg;
+	worker	   *w = arg;
+	bool		first = true;
 
 	for (;;)
 	{
 		batch	   *b;
+		double		t0 = load_now();
 
-		pthread_mutex_lock(&L->mu);
-		while (L->job == NULL && !L->stop)
-			pthread_cond_wait(&L->cv, &L->mu);
-		b = L->job;
-		L->job = NULL;
-		pthread_mutex_unlock(&L->mu);
+		pthread_mutex_lock(&w->mu);
+		while (w->job == NULL && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		b = w->job;
+		w->job = NULL;
+		pthread_mutex_unlock(&w->mu);
 		if (b == NULL)
 			return NULL;
-		finish_batch(L, b);
-		pthread_mutex_lock(&L->mu);
-		L->busy = false;
-		pthread_cond_broadcast(&L->cv);
-		pthread_mutex_unlock(&L->mu);
+		/* the wait for the first batch is the time to parse it: not idle */
+		if (!first)
+			w->t.writer_waited += load_now() - t0;
+		first = false;
+		if (stopped(w->L) != STOP_TAKEN)
+			write_batch(w, b);
+		batch_reset(b);
+		if (w->L->test_delay_ms > 0)
+		{
+			struct timespec ts = {w->L->test_delay_ms / 1000, (w->L->test_delay_ms % 1000) * 1000000};
+
+			nanosleep(&ts, NULL);
+		}
+		pthread_mutex_lock(&w->mu);
+		w->busy = false;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
 	}
 }
 
 /* Wait until the writer has finished the batch it holds, if any. */
 static void
-wait_writer_idle(loader *L)
+wait_writer_idle(worker *w)
 {
-	pthread_mutex_lock(&L->mu);
-	while (L->busy)
-		pthread_cond_wait(&L->cv, &L->mu);
-	pthread_mutex_unlock(&L->mu);
+	if (!w->writer_started)
+		return;
+	pthread_mutex_lock(&w->mu);
+	while (w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
 }
 
-/*
- * Hand the full batch to the writer (after it finished the previous one)
- * and go on filling the other batch; a dry run just counts it.
- */
+/* Start the worker's writer thread. */
 static void
-flush_batch(loader *L)
-{
-	batch	   *b = L->cur;
-
-	if (b->lines == 0)
-		return;
-	if (!L->writer_started)
-	{
-		finish_batch(L, b);
-		return;
-	}
-	wait_writer_idle(L);
-	pthread_mutex_lock(&L->mu);
-	L->job = b;
-	L->busy = true;
-	pthread_cond_broadcast(&L->cv);
-	pthread_mutex_unlock(&L->mu);
-	L->cur = (b == &L->batches[0]) ? &L->batches[1] : &L->batches[0];
-}
-
-/* Start the writer thread. */
-static void
-start_writer(loader *L)
+start_writer(worker *w)
 {
 	int			rc;
 
-	pthread_mutex_init(&L->mu, NULL);
-	pthread_cond_init(&L->cv, NULL);
-	rc = pthread_create(&L->writer, NULL, writer_main, L);
+	w->stop = false;
+	rc = pthread_create(&w->writer, NULL, writer_main, w);
 	if (rc != 0)
-		load_die(LOAD_EXIT_ERROR, "cannot start the writer thread: %s", strerror(rc));
-	L->writer_started = true;
+		load_die(LOAD_EXIT_ERROR, "cannot start a writer thread: %s", strerror(rc));
+	w->writer_started = true;
 }
 
 /* Let the writer finish its last batch and end. */
 static void
-stop_writer(loader *L)
+stop_writer(worker *w)
 {
-	if (!L->writer_started)
+	if (!w->writer_started)
 		return;
-	wait_writer_idle(L);
-	pthread_mutex_lock(&L->mu);
-	L->stop = true;
-	pthread_cond_broadcast(&L->cv);
-	pthread_mutex_unlock(&L->mu);
-	pthread_join(L->writer, NULL);
-	pthread_mutex_destroy(&L->mu);
-	pthread_cond_destroy(&L->cv);
-	L->writer_started = false;
+	wait_writer_idle(w);
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->writer, NULL);
+	w->writer_started = false;
+}
+
+/* ---------------------------------------------------------------- batches */
+
+/* Start filling batch b where the input stands: range, byte and line. */
+static void
+batch_begin(batch *b, ledger_range *r, int64_t at, int64_t lines)
+{
+	b->range = r;
+	b->start = b->end = at;
+	b->start_lines = b->end_lines = lines;
+}
+
+/*
+ * Is the reject limit exceeded once batch b is counted?  Counts b's lines
+ * and rejects against --max-rejects (for a percentage, of the lines read).
+ */
+static bool
+over_limit(loader *L, const batch *b)
+{
+	int64_t		read = add64(&L->lim_read, b->lines);
+	int64_t		rejected = add64(&L->lim_rejected, b->nrejects);
+
+	if (L->opt.max_rejects >= 0 && rejected > L->opt.max_rejects)
+		return true;
+	if (L->opt.max_rejects_pct >= 0 && b->nrejects > 0 &&
+		(double) rejected * 100.0 > L->opt.max_rejects_pct * (double) read)
+		return true;
+	return false;
+}
+
+/*
+ * The batch being filled is complete: check the reject limit, then hand it
+ * to the writer (once it has finished the previous one) and go on filling
+ * the other; a dry run just counts it.
+ */
+static void
+flush_batch(worker *w)
+{
+	loader	   *L = w->L;
+	batch	   *b = w->cur;
+	int64_t		at = b->end,
+				lines = b->end_lines;
+
+	if (b->lines == 0)
+		return;
+	if (over_limit(L, b))
+	{
+		char		msg[256];
+
+		if (L->opt.max_rejects >= 0)
+			snprintf(msg, sizeof(msg), "more than %lld rejected lines (--max-rejects); stopped in the batch of lines %lld to %lld",
+					 (long long) L->opt.max_rejects, (long long) b->start_lines + 1,
+					 (long long) b->end_lines);
+		else
+			snprintf(msg, sizeof(msg), "more than %g%% of the lines rejected (--max-rejects); stopped in the batch of lines %lld to %lld",
+					 L->opt.max_rejects_pct,
+					 (long long) b->start_lines + 1, (long long) b->end_lines);
+		stop_run(L, STOP_REJECTS, msg);
+		batch_reset(b);
+		return;
+	}
+	if (!w->writer_started)
+	{
+		account(w, b, b->nrejects);
+		batch_reset(b);
+		batch_begin(b, b->range, at, lines);
+		return;
+	}
+	{
+		double		t0 = load_now();
+
+		wait_writer_idle(w);
+		w->t.parser_waited += load_now() - t0;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->job = b;
+	w->busy = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	w->cur = (b == &w->batches[0]) ? &w->batches[1] : &w->batches[0];
+	batch_begin(w->cur, b->range, at, lines);
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -712,55 +1264,61 @@ all_space(const char *s, size_t len)
 	return true;
 }
 
-/* Parse, normalise and batch one line. */
+/* Normalise the parsed document doc of line ln into the batch (or reject it). */
 static void
-handle_line(loader *L, json_tokener *tok, const char *source, load_line *ln)
+normalise(worker *w, const cmj_ops *ops, const cmj_node *doc, const load_line *ln)
+{
+	size_t		start[CMT_NTABLES];
+	cm_reject	rej;
+	int64_t		rows0 = batch_rows(w->cur);
+
+	for (int t = 0; t < CMT_NTABLES; t++)
+	{
+		start[t] = w->cur->table[t].len;
+		w->cur_rows[t] = 0;
+	}
+	w->cur_has_key = false;
+	memset(&rej, 0, sizeof(rej));
+	if (cm_trace_normalize(ops, doc, &w->sink, &rej) == CM_REJECTED)
+		reject_line(w, ln, ln->offset, rej.reason, rej.path[0] ? rej.path : NULL);
+	else
+	{
+		add_doc(w, start);
+		add64(&w->L->p_rows, batch_rows(w->cur) - rows0);
+	}
+}
+
+/*
+ * The slow path for a line the fast reader did not take: PostgreSQL's lexer
+ * (reject what jsonb rejects), then json-c (its error names the reason).
+ */
+static void
+slow_line(worker *w, load_line *ln)
 {
 	struct json_object *obj;
 	cmj_node	doc;
-	cm_reject	rej;
-	size_t		start[CMT_NTABLES];
 	size_t		end;
+	size_t		off = 0;
 	char		reason[128];
+	const char *why = pg_json_check(ln->data, ln->len, &off);
 
-	L->t.read++;
-	L->cur->lines++;
-	if (ln->too_long)
+	if (why)
 	{
-		snprintf(reason, sizeof(reason), "line longer than %zu bytes", L->opt.max_line);
-		reject_line(L, source, ln, ln->offset, reason, NULL);
+		reject_line(w, ln, ln->offset + (int64_t) off, why, NULL);
 		return;
 	}
-	if (all_space(ln->data, ln->len))
-	{
-		reject_line(L, source, ln, ln->offset, "empty line", NULL);
-		return;
-	}
-
-	/* the server's own grammar first: reject what jsonb would reject */
-	{
-		size_t		off = 0;
-		const char *why = pg_json_check(ln->data, ln->len, &off);
-
-		if (why)
-		{
-			reject_line(L, source, ln, ln->offset + (int64_t) off, why, NULL);
-			return;
-		}
-	}
-
 	/* the length includes the NUL after the line, so a bare number ends */
-	json_tokener_reset(tok);
-	obj = json_tokener_parse_ex(tok, ln->data, (int) ln->len + 1);
-	end = json_tokener_get_parse_end(tok);
+	json_tokener_reset(w->tok);
+	obj = json_tokener_parse_ex(w->tok, ln->data, (int) ln->len + 1);
+	end = json_tokener_get_parse_end(w->tok);
 	if (obj == NULL)
 	{
-		enum json_tokener_error err = json_tokener_get_error(tok);
+		enum json_tokener_error err = json_tokener_get_error(w->tok);
 
 		if (err == json_tokener_continue)
 			err = json_tokener_error_parse_eof;
 		snprintf(reason, sizeof(reason), "not valid JSON: %s", json_tokener_error_desc(err));
-		reject_line(L, source, ln, ln->offset + (int64_t) end, reason, NULL);
+		reject_line(w, ln, ln->offset + (int64_t) end, reason, NULL);
 		return;
 	}
 	if (end < ln->len && !all_space(ln->data + end, ln->len - end))
@@ -771,100 +1329,688 @@ handle_line(loader *L, json_tokener *tok, const char *source, load_line *ln)
 		json_object_put(obj);
 		snprintf(reason, sizeof(reason), "not valid JSON: %s",
 				 json_tokener_error_desc(json_tokener_error_parse_unexpected));
-		reject_line(L, source, ln, ln->offset + (int64_t) end, reason, NULL);
+		reject_line(w, ln, ln->offset + (int64_t) end, reason, NULL);
 		return;
 	}
-
-	jca_root(&L->ops, obj, &doc);
-	for (int t = 0; t < CMT_NTABLES; t++)
-	{
-		start[t] = L->cur->table[t].len;
-		L->cur_rows[t] = 0;
-	}
-	L->cur_has_key = false;
-	memset(&rej, 0, sizeof(rej));
-	if (cm_trace_normalize(&L->ops, &doc, &L->sink, &rej) == CM_REJECTED)
-		reject_line(L, source, ln, ln->offset, rej.reason, rej.path[0] ? rej.path : NULL);
-	else
-		add_doc(L, start);
+	jca_root(&w->jsonc_ops, obj, &doc);
+	normalise(w, &w->jsonc_ops, &doc, ln);
 	json_object_put(obj);
-	jca_arena_reset(&L->arena);
+	jca_arena_reset(&w->arena);
 }
 
-/* Human-readable byte count. */
+/* Parse, normalise and batch one line. */
 static void
-format_bytes(double n, char *buf, size_t size)
+handle_line(worker *w, load_line *ln)
 {
-	if (n >= 1e9)
-		snprintf(buf, size, "%.2f GB", n / 1e9);
-	else if (n >= 1e6)
-		snprintf(buf, size, "%.1f MB", n / 1e6);
+	char		reason[128];
+	cmj_node	doc;
+
+	w->cur->lines++;
+	if (ln->too_long)
+	{
+		snprintf(reason, sizeof(reason), "line longer than %zu bytes", w->L->opt.max_line);
+		reject_line(w, ln, ln->offset, reason, NULL);
+		return;
+	}
+	if (all_space(ln->data, ln->len))
+	{
+		reject_line(w, ln, ln->offset, "empty line", NULL);
+		return;
+	}
+	if (!w->L->opt.json_c && jt_parse(&w->jt, ln->data, ln->len, &doc))
+		normalise(w, &w->tape_ops, &doc, ln);
 	else
-		snprintf(buf, size, "%.0f kB", n / 1e3);
+		slow_line(w, ln);
+	jt_reset(&w->jt);
 }
 
-/* Print a progress line if it is time: \r on a terminal, else a plain line. */
+/* on_data hook for standard input: hash every byte read. */
+static void
+hash_stdin(void *arg, const void *data, size_t len)
+{
+	load_sha256_update(arg, data, len);
+}
+
+/* Parse range r of the source into batches. */
+static void
+parse_range(worker *w, ledger_range *r)
+{
+	loader	   *L = w->L;
+	load_input	in;
+	load_line	ln;
+	int			rc = 0;
+	int64_t		prev;
+
+	if (!load_input_open(&in, L->path, L->opt.max_line))
+		load_die(LOAD_EXIT_ERROR, "%s", in.errmsg);
+	if (L->is_stdin)
+	{
+		in.on_data = hash_stdin;
+		in.on_data_arg = &L->stdin_sha;
+	}
+	if ((r->committed > 0 || r->committed_lines > 0) &&
+		!load_input_skip(&in, r->committed, r->committed_lines, !L->is_stdin))
+		load_die(LOAD_EXIT_ERROR, "cannot continue \"%s\" at byte %lld, where the committed part of import %s ends: %s",
+				 L->is_stdin ? "standard input" : L->path, (long long) r->committed,
+				 L->lg.import_id, in.errmsg);
+	batch_begin(w->cur, r, r->committed, r->committed_lines);
+	prev = r->committed;
+	while (!stopped(L) && (rc = load_input_next(&in, &ln)) > 0)
+	{
+		int64_t		at;
+
+		if (r->end >= 0 && ln.offset >= r->end)
+			break;
+		handle_line(w, &ln);
+		at = load_input_consumed(&in);
+		w->cur->end = at;
+		w->cur->end_lines = ln.line_no;
+		add64(&L->p_bytes, at - prev);
+		add64(&L->p_lines, 1);
+		prev = at;
+		if (w->cur->lines >= L->opt.batch_size || batch_bytes(w->cur) >= BATCH_MAX_BYTES)
+			flush_batch(w);
+	}
+	if (!stopped(L) && rc < 0)
+		load_die(LOAD_EXIT_ERROR, "cannot read \"%s\" near byte %lld: %s",
+				 L->is_stdin ? "standard input" : L->path,
+				 (long long) load_input_consumed(&in), in.errmsg);
+	if (!stopped(L))
+	{
+		flush_batch(w);
+		if (L->is_stdin && rc == 0)
+			L->stdin_bytes = load_input_consumed(&in);
+	}
+	else
+		batch_reset(w->cur);
+	load_input_close(&in);
+}
+
+/* The next range of the source nobody works on, or NULL. */
+static ledger_range *
+next_range(loader *L)
+{
+	ledger_range *r = NULL;
+
+	pthread_mutex_lock(&L->range_mu);
+	while (L->next_range < L->lg.nranges && r == NULL)
+	{
+		ledger_range *c = &L->lg.ranges[L->next_range++];
+
+		/* a range of a file is done when committed to its end */
+		if (c->end < 0 || c->committed < c->end)
+			r = c;
+	}
+	pthread_mutex_unlock(&L->range_mu);
+	return r;
+}
+
+/* The parser thread of a worker: ranges until none is left. */
+static void *
+parser_main(void *arg)
+{
+	worker	   *w = arg;
+	loader	   *L = w->L;
+	ledger_range *r;
+
+	while (!stopped(L) && (r = next_range(L)) != NULL)
+		parse_range(w, r);
+	wait_writer_idle(w);
+	pthread_mutex_lock(&L->done_mu);
+	L->running--;
+	pthread_cond_broadcast(&L->done_cv);
+	pthread_mutex_unlock(&L->done_mu);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+/* Print progress if it is time: a bar on a terminal, else a plain line. */
 static void
 progress(loader *L, bool force)
 {
-	double		now,
+	double		now = load_now(),
 				secs;
-	int64_t		bytes;
-	char		b[32];
+	int64_t		done,
+				rows;
+	double		rate,
+				mbs;
+	char		b[32],
+				tot[32];
 
 	if (!L->progress_on)
 		return;
-	now = load_now();
 	if (!force && now - L->last_progress < (L->progress_tty ? PROGRESS_TTY_SECS : PROGRESS_LOG_SECS))
 		return;
 	L->last_progress = now;
-	secs = now - L->t0;
-	bytes = L->t.bytes + (L->in ? load_input_consumed(L->in) : 0);
-	format_bytes((double) bytes, b, sizeof(b));
-	fprintf(stderr, "%s%s: %s read, %lld docs, %.0f docs/s%s",
-			L->progress_tty ? "\r" : "", LOAD_PROGNAME, b, (long long) L->t.read,
-			secs > 0 ? (double) L->t.read / secs : 0.0,
-			L->progress_tty ? "\033[K" : "\n");
+	secs = now - L->p_t0;
+	done = get64(&L->p_bytes);
+	rows = get64(&L->p_rows);
+	rate = secs > 0 ? (double) rows / secs : 0;
+	mbs = secs > 0 ? (double) done / 1e6 / secs : 0;
+	format_bytes((double) (L->p_base + done), b, sizeof(b));
+	if (L->p_total > 0)
+	{
+		double		frac = (double) (L->p_base + done) / (double) L->p_total;
+		int64_t		left = L->p_total - L->p_base - done;
+		double		eta = done > 0 && secs > 0 ? (double) left / ((double) done / secs) : -1;
+		char		etas[32];
+
+		if (frac > 1)
+			frac = 1;
+		format_bytes((double) L->p_total, tot, sizeof(tot));
+		if (eta < 0)
+			snprintf(etas, sizeof(etas), "?");
+		else
+			snprintf(etas, sizeof(etas), "%d:%02d", (int) eta / 60, (int) eta % 60);
+		if (L->progress_tty)
+		{
+			char		bar[26];
+			int			fill = (int) (frac * 24);
+
+			for (int i = 0; i < 24; i++)
+				bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
+			bar[24] = '\0';
+			fprintf(stderr, "\r%3.0f%% [%s] %s / %s  %.1f MB/s  %.0f rows/s  ETA %s\033[K",
+					frac * 100, bar, b, tot, mbs, rate, etas);
+		}
+		else
+			fprintf(stderr, "%s: %s: %.0f%%, %s of %s, %.1f MB/s, %.0f rows/s, ETA %s\n",
+					LOAD_PROGNAME, L->source, frac * 100, b, tot, mbs, rate, etas);
+	}
+	else if (L->progress_tty)
+		fprintf(stderr, "\r%s read  %.1f MB/s  %.0f rows/s\033[K", b, mbs, rate);
+	else
+		fprintf(stderr, "%s: %s: %s read, %.1f MB/s, %.0f rows/s\n",
+				LOAD_PROGNAME, L->source, b, mbs, rate);
 	L->progress_shown = true;
+}
+
+/* Clear the progress bar from the terminal. */
+static void
+progress_clear(loader *L)
+{
+	if (L->progress_shown && L->progress_tty)
+		fputs("\r\033[K", stderr);
+	L->progress_shown = false;
+}
+
+/* ---------------------------------------------------------------- the control connection */
+
+/*
+ * Keep the control connection, and with it the source's lock: when it broke
+ * (a restart, pg_terminate_backend), connect again and take the lock again.
+ * If another run has the lock by then, it takes the source over and this
+ * run's commits stop matching the ledger.
+ */
+static void
+check_ctrl(loader *L, bool use)
+{
+	static const double delays[] = {0.2, 0.5, 1, 2, 5};
+	double		since;
+	char		err[512] = "";
+
+	if (L->ctrl && PQstatus(L->ctrl) == CONNECTION_OK && PQconsumeInput(L->ctrl) != 0)
+	{
+		PGresult   *res;
+
+		if (!use)
+			return;
+		/* about to be used: make sure the session is still there */
+		res = PQexec(L->ctrl, "SELECT 1");
+		if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		{
+			PQclear(res);
+			return;
+		}
+		PQclear(res);
+	}
+	since = load_now();
+	if (L->ctrl)
+		PQfinish(L->ctrl);
+	L->ctrl = NULL;
+	for (int i = 0;; i++)
+	{
+		double		d = delays[i < 4 ? i : 4];
+		struct timespec ts;
+
+		if (load_now() + d - since > L->opt.retry_seconds)
+		{
+			load_error("the control connection to the server was lost and not restored within %.0f s: %s",
+					   L->opt.retry_seconds, err);
+			fprintf(stderr, "%s: batches committed so far stay committed (import %s); run the same command again to resume.\n",
+					LOAD_PROGNAME, L->lg.import_id);
+			load_exit(LOAD_EXIT_CONNECT);
+		}
+		ts.tv_sec = (time_t) d;
+		ts.tv_nsec = (long) ((d - (double) ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+		if ((L->ctrl = load_connect_quiet(L->g, err, sizeof(err))) != NULL)
+			break;
+	}
+	if (L->lg.locked && !ledger_relock(L->ctrl, &L->lg))
+	{
+		/* it will take the source over; this run's commits then stop */
+		L->lg.locked = false;
+		if (!L->g->quiet)
+			load_error("warning: another loader holds import %s now", L->lg.import_id);
+	}
+}
+
+/* ---------------------------------------------------------------- costmodel.load_log */
+
+/* Start this run's costmodel.load_log row, when that table exists. */
+static void
+log_start(loader *L)
+{
+	const char *p[3] = {L->source, L->lg.sha256, NULL};
+	char		b[24];
+	PGresult   *res;
+
+	L->load_id = 0;
+	if (!L->log_table)
+		return;
+	p[2] = L->lg.input_bytes >= 0 ? i64(b, L->lg.input_bytes) : NULL;
+	res = PQexecParams(L->ctrl,
+					   "INSERT INTO costmodel.load_log (source, file_name, file_sha256, bytes, status, message)"
+					   " VALUES ('traces', $1, $2, $3, 'running', NULL) RETURNING load_id",
+					   3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		load_die_server(L->ctrl, res, "INSERT INTO costmodel.load_log");
+	L->load_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	snprintf(L->load_id_text, sizeof(L->load_id_text), "%lld", (long long) L->load_id);
+	PQclear(res);
+}
+
+/* Finish this run's costmodel.load_log row. */
+static void
+log_end(loader *L, const char *status, const char *message)
+{
+	char		b[24];
+	const char *p[5] = {L->load_id_text, status, message, L->lg.sha256, NULL};
+	PGresult   *res;
+
+	if (L->load_id <= 0)
+		return;
+	p[4] = L->lg.input_bytes >= 0 ? i64(b, L->lg.input_bytes) : NULL;
+	res = PQexecParams(L->ctrl,
+					   "UPDATE costmodel.load_log SET status = $2, message = $3,"
+					   " finished_at = pg_catalog.clock_timestamp(),"
+					   " file_sha256 = COALESCE(file_sha256, $4),"
+					   " bytes = COALESCE(bytes, $5::pg_catalog.int8)"
+					   " WHERE load_id OPERATOR(pg_catalog.=) $1::pg_catalog.int8",
+					   5, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		load_die_server(L->ctrl, res, "updating costmodel.load_log");
+	PQclear(res);
+}
+
+/* ---------------------------------------------------------------- one source */
+
+/* Set up worker w's parser state. */
+static void
+worker_init(loader *L, worker *w, int id)
+{
+	memset(w, 0, sizeof(*w));
+	w->L = L;
+	w->id = id;
+	jt_init(&w->jt, &w->tape_ops);
+	jca_init(&w->jsonc_ops, &w->arena);
+	/* one tokener per stream */
+	w->tok = json_tokener_new_ex(JSON_DEPTH);
+	if (w->tok == NULL)
+		load_oom();
+	json_tokener_set_flags(w->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	w->sink.row = sink_row;
+	w->sink.want = CM_WANT_ALL;
+	w->sink.arg = w;
+	batch_init(&w->batches[0], L->opt.batch_size);
+	batch_init(&w->batches[1], L->opt.batch_size);
+	w->cur = &w->batches[0];
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+}
+
+/* Free worker w. */
+static void
+worker_free(worker *w)
+{
+	if (w->conn)
+		PQfinish(w->conn);
+	jt_free(&w->jt);
+	jca_arena_free(&w->arena);
+	json_tokener_free(w->tok);
+	batch_free(&w->batches[0]);
+	batch_free(&w->batches[1]);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+}
+
+/* Run the workers over the source's ranges until they are done or stopped. */
+static void
+run_workers(loader *L)
+{
+	int			n = L->nworkers;
+	double		last_ctrl = load_now();
+
+	L->next_range = 0;
+	L->running = n;
+	for (int i = 0; i < n; i++)
+	{
+		worker	   *w = &L->workers[i];
+		int			rc;
+
+		memset(&w->t, 0, sizeof(w->t));
+		if (!L->opt.dry_run)
+			start_writer(w);
+		rc = pthread_create(&w->parser, NULL, parser_main, w);
+		if (rc != 0)
+			load_die(LOAD_EXIT_ERROR, "cannot start a parser thread: %s", strerror(rc));
+	}
+	pthread_mutex_lock(&L->done_mu);
+	while (L->running > 0)
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000)
+		{
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&L->done_cv, &L->done_mu, &ts);
+		if (L->running == 0)
+			break;
+		pthread_mutex_unlock(&L->done_mu);
+		progress(L, false);
+		if (L->ctrl && load_now() - last_ctrl >= CTRL_CHECK_SECS)
+		{
+			check_ctrl(L, false);
+			last_ctrl = load_now();
+		}
+		pthread_mutex_lock(&L->done_mu);
+	}
+	pthread_mutex_unlock(&L->done_mu);
+	for (int i = 0; i < n; i++)
+	{
+		worker	   *w = &L->workers[i];
+
+		pthread_join(w->parser, NULL);
+		stop_writer(w);
+		L->t.read += w->t.read;
+		L->t.loaded += w->t.loaded;
+		L->t.dups += w->t.dups;
+		L->t.rejected += w->t.rejected;
+		L->t.rejects_stored += w->t.rejects_stored;
+		L->t.bytes += w->t.bytes;
+		L->t.batches += w->t.batches;
+		L->t.parser_waited += w->t.parser_waited;
+		L->t.writer_waited += w->t.writer_waited;
+		for (int t = 0; t < CMT_NTABLES; t++)
+			L->t.rows[t] += w->t.rows[t];
+	}
+}
+
+/* Read the file's identity and split points (the first pass). */
+static void
+identify(loader *L, load_file_info *info)
+{
+	char		err[512];
+
+	if (!load_first_pass(L->path, L->opt.jobs, info, err, sizeof(err)))
+		load_die(LOAD_EXIT_ERROR, "%s", err);
+	L->first_pass_secs += info->seconds;
+	L->first_pass_bytes += info->input_bytes;
+}
+
+/* The size of a plain (not gzip) file, for progress; -1 if unknown. */
+static int64_t
+plain_size(const char *path)
+{
+	struct stat st;
+	unsigned char magic[2] = {0, 0};
+	FILE	   *f = fopen(path, "rb");
+	bool		gz;
+
+	if (f == NULL)
+		return -1;
+	gz = fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	if (fstat(fileno(f), &st) != 0 || gz || !S_ISREG(st.st_mode))
+	{
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return (int64_t) st.st_size;
+}
+
+/* Say that the source was loaded before, on stdout. */
+static void
+say_finished(loader *L)
+{
+	ledger	   *lg = &L->lg;
+
+	if (L->g->quiet)
+		return;
+	printf("%s: already loaded (import %s%s, finished %s: read %lld, loaded %lld, duplicates %lld, rejected %lld); nothing to do\n",
+		   L->source, lg->finished_id[0] ? lg->finished_id : lg->import_id,
+		   lg->finished_id[0] ? ", the same content" : "",
+		   lg->finished_at, (long long) lg->fin_read, (long long) lg->fin_loaded,
+		   (long long) lg->fin_dups, (long long) lg->fin_rejected);
 }
 
 /* Load one input file ("-" is standard input). */
 static void
-load_file(loader *L, const char *path)
+load_source(loader *L, const char *path)
 {
-	load_input	in;
-	load_line	ln;
-	json_tokener *tok;
-	bool		is_stdin = strcmp(path, "-") == 0;
-	char	   *abs = (L->opt.source || is_stdin) ? NULL : realpath(path, NULL);
-	const char *source = L->opt.source ? L->opt.source :
-		is_stdin ? "stdin" : abs ? abs : path;
-	int			rc;
+	ledger	   *lg = &L->lg;
+	load_file_info info;
+	char	   *abs = NULL;
+	char		autoid[64];
+	load_split	one = {0, 0};
+	const load_split *splits = &one;
+	int			nsplits = 1;
+	double		t0 = load_now();
+	totals		before = L->t;
 
-	if (!load_input_open(&in, path, L->opt.max_line))
-		load_die(LOAD_EXIT_ERROR, "%s", in.errmsg);
-	/* one tokener per stream */
-	tok = json_tokener_new_ex(JSON_DEPTH);
-	if (tok == NULL)
-		load_oom();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	L->in = &in;
-	while ((rc = load_input_next(&in, &ln)) > 0)
+	memset(&info, 0, sizeof(info));
+	L->path = path;
+	L->is_stdin = strcmp(path, "-") == 0;
+	if (!L->is_stdin)
+		abs = realpath(path, NULL);
+	L->source = L->opt.source ? L->opt.source : L->is_stdin ? "stdin" : abs ? abs : path;
+	memset(lg, 0, sizeof(*lg));
+	lg->source = L->is_stdin ? "stdin" : abs ? abs : path;
+	lg->stored_bytes = lg->input_bytes = -1;
+	L->stdin_bytes = -1;
+	if (L->is_stdin)
+		load_sha256_init(&L->stdin_sha);
+	else if (L->opt.dry_run && L->opt.jobs == 1)
+		lg->input_bytes = plain_size(path);	/* no ledger, no ranges: no first pass */
+	else
 	{
-		handle_line(L, tok, source, &ln);
-		if (L->cur->lines >= L->opt.batch_size || batch_bytes(L->cur) >= BATCH_MAX_BYTES)
-			flush_batch(L);
-		progress(L, false);
+		identify(L, &info);
+		lg->sha256 = info.sha256;
+		lg->stored_bytes = info.stored_bytes;
+		lg->input_bytes = info.input_bytes;
+		splits = info.split;
+		nsplits = info.nranges;
 	}
-	if (rc < 0)
-		load_die(LOAD_EXIT_ERROR, "cannot read \"%s\" near byte %lld: %s",
-				 strcmp(path, "-") == 0 ? "standard input" : path,
-				 (long long) load_input_consumed(&in), in.errmsg);
-	L->t.bytes += load_input_consumed(&in);
-	L->in = NULL;
-	json_tokener_free(tok);
-	load_input_close(&in);
+	if (L->opt.import_id)
+	{
+		lg->import_id = (char *) L->opt.import_id;
+		lg->named = true;
+	}
+	else if (lg->sha256)
+		lg->import_id = (char *) lg->sha256;
+	else
+	{
+		ledger_token(autoid, sizeof(autoid));
+		memmove(autoid + 6, autoid, 33);
+		memcpy(autoid, "stdin:", 6);
+		lg->import_id = autoid;
+	}
+	ledger_token(lg->token, sizeof(lg->token));
+
+	/* the ranges: from the ledger, or (dry run) straight from the first pass */
+	if (L->opt.dry_run)
+	{
+		lg->state = LEDGER_NEW;
+		lg->nranges = nsplits;
+		for (int i = 0; i < nsplits; i++)
+		{
+			ledger_range *r = &lg->ranges[i];
+
+			memset(r, 0, sizeof(*r));
+			r->no = i;
+			r->start = r->committed = splits[i].offset;
+			r->start_line = r->committed_lines = splits[i].lines;
+			r->end = i + 1 < nsplits ? splits[i + 1].offset : lg->input_bytes;
+		}
+	}
+	else
+	{
+		check_ctrl(L, true);
+		ledger_begin(L->ctrl, lg, splits, nsplits, L->g->quiet);
+		if (lg->state == LEDGER_FINISHED)
+		{
+			say_finished(L);
+			ledger_unlock(L->ctrl, lg);
+			L->sources_skipped++;
+			free(abs);
+			return;
+		}
+	}
+
+	/* what earlier runs committed counts against the limits and in progress */
+	L->p_base = 0;
+	L->lim_read = L->lim_rejected = 0;
+	for (int i = 0; i < lg->nranges; i++)
+	{
+		ledger_range *r = &lg->ranges[i];
+
+		L->p_base += r->committed - r->start;
+		L->lim_read += r->read;
+		L->lim_rejected += r->rejected;
+	}
+	if (lg->state == LEDGER_RESUME && !L->g->quiet)
+	{
+		char		b[32];
+
+		format_bytes((double) L->p_base, b, sizeof(b));
+		fprintf(stderr, "%s: %s: resuming import %s: %s in %lld lines were committed by earlier runs\n",
+				LOAD_PROGNAME, L->source, lg->import_id, b, (long long) L->lim_read);
+	}
+	if (L->opt.jobs > 1 && lg->nranges == 1 && (L->is_stdin || info.compressed) &&
+		!L->g->quiet)
+		load_error("note: %s: %s is read by one worker (--jobs splits plain files only)",
+				   L->source, L->is_stdin ? "standard input" : "gzip data");
+	L->p_total = lg->input_bytes;
+	L->p_bytes = L->p_rows = L->p_lines = 0;
+	L->p_t0 = load_now();
+	if (!L->opt.dry_run)
+		log_start(L);
+
+	run_workers(L);
+	progress_clear(L);
+
+	if (L->is_stdin && L->stdin_bytes >= 0 && !stopped(L))
+	{
+		static char hex[65];
+
+		load_sha256_hex(&L->stdin_sha, hex);
+		lg->sha256 = hex;
+		lg->input_bytes = L->stdin_bytes;
+	}
+	if (!L->opt.dry_run)
+	{
+		int			why = stopped(L);
+		double		secs = load_now() - t0;
+
+		check_ctrl(L, true);
+		if (why == STOP_NONE)
+		{
+			ledger_end(L->ctrl, lg, "finished", NULL, secs);
+			log_end(L, L->t.rejected > before.rejected ? "loaded_with_rejects" : "loaded", NULL);
+		}
+		else if (why == STOP_REJECTS)
+		{
+			ledger_end(L->ctrl, lg, "failed", L->stop_msg, secs);
+			log_end(L, "rejected", L->stop_msg);
+		}
+		else
+			log_end(L, "rejected", L->stop_msg);
+		ledger_unlock(L->ctrl, lg);
+		if (lg->state == LEDGER_RESUME && !L->g->quiet)
+		{
+			int64_t		r = 0,
+						l = 0,
+						d = 0,
+						j = 0;
+			PGresult   *res;
+			const char *p[1] = {lg->import_id};
+
+			res = PQexecParams(L->ctrl,
+							   "SELECT lines_read, loaded, duplicates, rejected FROM costmodel.load_status"
+							   " WHERE import_id OPERATOR(pg_catalog.=) $1", 1, NULL, p, NULL, NULL, 0);
+			if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			{
+				r = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+				l = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+				d = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+				j = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+			}
+			PQclear(res);
+			printf("%s: resumed import %s; over all its runs: read %lld, loaded %lld, duplicates %lld, rejected %lld\n",
+				   L->source, lg->import_id, (long long) r, (long long) l, (long long) d, (long long) j);
+		}
+	}
+	L->sources_done++;
 	free(abs);
+}
+
+/* ---------------------------------------------------------------- summary and options */
+
+/* Order reasons by count, then text. */
+static int
+cmp_reason(const void *a, const void *b)
+{
+	const reason_count *x = a,
+			   *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->reason, y->reason);
+}
+
+/* Dry run: the rejects by reason, merged over the workers, most frequent first. */
+static void
+print_reasons(loader *L)
+{
+	reason_count all[MAX_REASONS * LOAD_MAX_JOBS];
+	int			n = 0;
+
+	for (int k = 0; k < L->nworkers; k++)
+		for (int i = 0; i < L->workers[k].nreasons; i++)
+		{
+			const reason_count *r = &L->workers[k].reasons[i];
+			int			j;
+
+			for (j = 0; j < n; j++)
+				if (strcmp(all[j].reason, r->reason) == 0)
+					break;
+			if (j == n)
+				all[n++] = *r;
+			else
+				all[j].n += r->n;
+		}
+	if (n == 0)
+		return;
+	qsort(all, (size_t) n, sizeof(all[0]), cmp_reason);
+	printf("  would reject:\n");
+	for (int j = 0; j < n; j++)
+		printf("  %12lld  %s\n", (long long) all[j].n, all[j].reason);
 }
 
 /* Print the summary to stdout. */
@@ -884,6 +2030,37 @@ summary(loader *L, double secs)
 	format_bytes((double) L->t.bytes, b, sizeof(b));
 	printf("  %-16s %12s (%.1f MB/s)\n", "input", b,
 		   secs > 0 ? (double) L->t.bytes / 1e6 / secs : 0.0);
+	if (L->first_pass_bytes > 0)
+		printf("  %-16s %12.2f s (SHA-256 and splitting, %.0f MB/s)\n", "first pass",
+			   L->first_pass_secs,
+			   L->first_pass_secs > 0 ? (double) L->first_pass_bytes / 1e6 / L->first_pass_secs : 0.0);
+	if (!L->opt.dry_run && L->t.batches > 0)
+		printf("  %-16s %12s parsers waited %.2f s for the server, the server %.2f s for the parsers\n",
+			   "overlap", "", L->t.parser_waited, L->t.writer_waited);
+	if (L->opt.dry_run)
+		print_reasons(L);
+}
+
+/* Parse --max-rejects: N or N%. */
+static void
+parse_max_rejects(loader *L, const char *arg)
+{
+	size_t		len = strlen(arg);
+	char	   *end;
+
+	if (len > 0 && arg[len - 1] == '%')
+	{
+		double		v = strtod(arg, &end);
+
+		if (end != arg + len - 1 || arg[0] < '0' || arg[0] > '9' || v < 0 || v > 100)
+			load_usage_error("invalid --max-rejects \"%s\": must be a count or a percentage (0%% to 100%%)", arg);
+		L->opt.max_rejects_pct = v;
+		L->opt.max_rejects = -1;
+	}
+	else if (!load_parse_size(arg, 0, INT64_MAX, &L->opt.max_rejects))
+		load_usage_error("invalid --max-rejects \"%s\": must be a count or a percentage (0%% to 100%%)", arg);
+	else
+		L->opt.max_rejects_pct = -1;
 }
 
 /* Parse the command's options into L->opt; returns the index of the first file. */
@@ -892,7 +2069,8 @@ parse_options(loader *L, int argc, char **argv)
 {
 	enum
 	{
-		OPT_MAX_LINE = 300, OPT_REJECT_FILE, OPT_SOURCE
+		OPT_MAX_LINE = 300, OPT_REJECT_FILE, OPT_SOURCE, OPT_IMPORT_ID, OPT_MAX_REJECTS,
+		OPT_RETRY, OPT_COPY_FORMAT, OPT_PARSER
 	};
 	static const struct option longopts[] = {
 		LOAD_GLOBAL_LONGOPTS,
@@ -901,6 +2079,12 @@ parse_options(loader *L, int argc, char **argv)
 		{"reject-file", required_argument, NULL, OPT_REJECT_FILE},
 		{"source", required_argument, NULL, OPT_SOURCE},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"import-id", required_argument, NULL, OPT_IMPORT_ID},
+		{"max-rejects", required_argument, NULL, OPT_MAX_REJECTS},
+		{"retry-seconds", required_argument, NULL, OPT_RETRY},
+		{"copy-format", required_argument, NULL, OPT_COPY_FORMAT},
+		{"parser", required_argument, NULL, OPT_PARSER},
 		{NULL, 0, NULL, 0}
 	};
 	int			c;
@@ -908,8 +2092,12 @@ parse_options(loader *L, int argc, char **argv)
 
 	L->opt.batch_size = LOAD_TRACES_BATCH_DEFAULT;
 	L->opt.max_line = (size_t) LOAD_TRACES_MAX_LINE_DEFAULT;
+	L->opt.jobs = 1;
+	L->opt.max_rejects = -1;
+	L->opt.max_rejects_pct = -1;
+	L->opt.retry_seconds = LOAD_TRACES_RETRY_DEFAULT;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" LOAD_GLOBAL_SHORTOPTS "b:n", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":" LOAD_GLOBAL_SHORTOPTS "b:nj:", longopts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -935,12 +2123,118 @@ parse_options(loader *L, int argc, char **argv)
 			case 'n':
 				L->opt.dry_run = true;
 				break;
+			case 'j':
+				if (!load_parse_size(optarg, 1, LOAD_MAX_JOBS, &v))
+					load_usage_error("invalid --jobs \"%s\": must be 1 to %d", optarg, LOAD_MAX_JOBS);
+				L->opt.jobs = (int) v;
+				break;
+			case OPT_IMPORT_ID:
+				if (optarg[0] == '\0' || strlen(optarg) > 200)
+					load_usage_error("--import-id must be 1 to 200 bytes");
+				L->opt.import_id = optarg;
+				break;
+			case OPT_MAX_REJECTS:
+				parse_max_rejects(L, optarg);
+				break;
+			case OPT_RETRY:
+				{
+					char	   *end;
+					double		s = strtod(optarg, &end);
+
+					if (*optarg == '\0' || *end != '\0' || !(s >= 0 && s <= 86400))
+						load_usage_error("invalid --retry-seconds \"%s\": must be 0 to 86400", optarg);
+					L->opt.retry_seconds = s;
+					break;
+				}
+			case OPT_COPY_FORMAT:
+				if (strcmp(optarg, "binary") == 0)
+					L->opt.text_copy = false;
+				else if (strcmp(optarg, "text") == 0)
+					L->opt.text_copy = true;
+				else
+					load_usage_error("invalid --copy-format \"%s\": must be binary or text", optarg);
+				break;
+			case OPT_PARSER:
+				if (strcmp(optarg, "fast") == 0)
+					L->opt.json_c = false;
+				else if (strcmp(optarg, "json-c") == 0)
+					L->opt.json_c = true;
+				else
+					load_usage_error("invalid --parser \"%s\": must be fast or json-c", optarg);
+				break;
 			default:
 				if (!load_global_option(L->g, c, optarg, argv, optind))
 					load_usage_error("invalid option: %s", argv[optind - 1]);
 		}
 	}
 	return optind;
+}
+
+/*
+ * Check that every column has the type binary COPY sends; false (use text)
+ * when the tables were changed.
+ */
+static bool
+binary_types_match(PGconn *conn)
+{
+	load_buf	names = {0},
+				types = {0};
+	const char *p[2];
+	PGresult   *res;
+	bool		ok;
+
+	load_array_begin(&names);
+	load_array_begin(&types);
+	for (int t = 0; t < CMT_NTABLES; t++)
+		for (int i = 0; i < cm_tables[t].ncolumns; i++)
+		{
+			char		qual[160];
+
+			snprintf(qual, sizeof(qual), "%s.%s", cm_tables[t].name, cm_tables[t].columns[i].name);
+			load_array_text(&names, qual, strlen(qual));
+			load_array_text(&types, load_binary_type(cm_tables[t].columns[i].kind),
+							strlen(load_binary_type(cm_tables[t].columns[i].kind)));
+		}
+	load_array_end(&names);
+	load_array_end(&types);
+	p[0] = names.data;
+	p[1] = types.data;
+	res = PQexecParams(conn,
+					   "SELECT pg_catalog.count(*) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+					   " pg_catalog.unnest($2::pg_catalog.text[])) AS w(col, typ)"
+					   " LEFT JOIN pg_catalog.pg_attribute a"
+					   " ON a.attrelid OPERATOR(pg_catalog.=) ('costmodel.' OPERATOR(pg_catalog.||)"
+					   "    pg_catalog.split_part(w.col, '.', 1))::pg_catalog.regclass"
+					   " AND a.attname OPERATOR(pg_catalog.=) pg_catalog.split_part(w.col, '.', 2)"
+					   " AND NOT a.attisdropped"
+					   " WHERE a.attname IS NULL"
+					   " OR pg_catalog.format_type(a.atttypid, NULL) OPERATOR(pg_catalog.<>) w.typ",
+					   2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		load_die_server(conn, res, "checking the column types");
+	ok = strcmp(PQgetvalue(res, 0, 0), "0") == 0;
+	PQclear(res);
+	load_buf_free(&names);
+	load_buf_free(&types);
+	return ok;
+}
+
+/* Does costmodel.load_log exist with the columns this loader writes? */
+static bool
+have_load_log(PGconn *conn)
+{
+	PGresult   *res = load_exec(conn,
+								"SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute"
+								" WHERE attrelid OPERATOR(pg_catalog.=)"
+								" pg_catalog.to_regclass('costmodel.load_log') AND NOT attisdropped"
+								" AND attname OPERATOR(pg_catalog.=) ANY ('{load_id,source,file_name,"
+								"file_sha256,bytes,status,message,finished_at,rows_read,rows_loaded,"
+								"rows_duplicate,rows_rejected,duplicate_keys_in_file}')",
+								PGRES_TUPLES_OK, "checking for costmodel.load_log");
+	bool		ok = strcmp(PQgetvalue(res, 0, 0), "13") == 0;
+
+	PQclear(res);
+	return ok;
 }
 
 /* The "traces" command; see --help. */
@@ -965,6 +2259,8 @@ load_traces_main(load_global *g, int argc, char **argv)
 		files = stdin_only;
 		nfiles = 1;
 	}
+	if (L->opt.import_id && nfiles > 1)
+		load_usage_error("--import-id names one source; give one FILE");
 	for (int i = 0; i < nfiles; i++)
 		if (strcmp(files[i], "-") != 0 && access(files[i], R_OK) != 0)
 			load_die(LOAD_EXIT_ERROR, "cannot read \"%s\": %s", files[i], strerror(errno));
@@ -972,32 +2268,45 @@ load_traces_main(load_global *g, int argc, char **argv)
 		(L->rejf = fopen(L->opt.reject_file, "a")) == NULL)
 		load_die(LOAD_EXIT_ERROR, "cannot open reject file \"%s\": %s",
 				 L->opt.reject_file, strerror(errno));
+	/* a dead connection must give an error, not kill the process */
+	signal(SIGPIPE, SIG_IGN);
 
+	L->binary = !L->opt.text_copy;
+	L->nworkers = L->opt.jobs;
+	L->workers = load_malloc((size_t) L->nworkers * sizeof(worker));
+	for (int i = 0; i < L->nworkers; i++)
+		worker_init(L, &L->workers[i], i);
 	if (!L->opt.dry_run)
 	{
-		L->conn = load_connect(g);
-		load_check_extension(L->conn);
+		L->ctrl = load_connect(g);
+		load_check_extension(L->ctrl);
+		ledger_check_tables(L->ctrl);
+		if (L->binary && !binary_types_match(L->ctrl))
+		{
+			L->binary = false;
+			if (!g->quiet)
+				load_error("note: the trace tables' column types differ from what binary COPY sends; using text COPY");
+		}
+		L->log_table = have_load_log(L->ctrl);
+		for (int i = 0; i < L->nworkers; i++)
+			L->workers[i].conn = load_connect(g);
 	}
 	for (int t = 0; t < CMT_NTABLES; t++)
-		L->copy_cmd[t] = load_copy_command(&cm_tables[t]);
-	jca_init(&L->ops, &L->arena);
-	L->sink.row = sink_row;
-	L->sink.want = CM_WANT_ALL;
-	L->sink.arg = L;
-	batch_init(&L->batches[0], L->opt.batch_size);
-	batch_init(&L->batches[1], L->opt.batch_size);
-	L->cur = &L->batches[0];
+		L->copy_cmd[t] = L->binary ? load_binary_command(&cm_tables[t]) :
+			load_copy_command(&cm_tables[t]);
+	pthread_mutex_init(&L->rej_mu, NULL);
+	pthread_mutex_init(&L->range_mu, NULL);
+	pthread_mutex_init(&L->stop_mu, NULL);
+	pthread_mutex_init(&L->done_mu, NULL);
+	pthread_cond_init(&L->done_cv, NULL);
 	L->progress_tty = isatty(STDERR_FILENO);
-	L->progress_on = !g->quiet && (L->progress_tty || g->progress);
+	L->progress_on = !g->quiet;
+	if (getenv("COSTMODEL_LOAD_TEST_DELAY_MS"))
+		L->test_delay_ms = atol(getenv("COSTMODEL_LOAD_TEST_DELAY_MS"));
 	L->t0 = L->last_progress = load_now();
 
-	/* the server ingests one batch while the next is parsed */
-	if (!L->opt.dry_run)
-		start_writer(L);
-	for (int i = 0; i < nfiles; i++)
-		load_file(L, files[i]);
-	flush_batch(L);
-	stop_writer(L);
+	for (int i = 0; i < nfiles && !stopped(L); i++)
+		load_source(L, files[i]);
 	secs = load_now() - L->t0;
 
 	if (L->t.read != L->t.loaded + L->t.dups + L->t.rejected)
@@ -1007,21 +2316,29 @@ load_traces_main(load_global *g, int argc, char **argv)
 	if (L->rejf && fclose(L->rejf) != 0)
 		load_die(LOAD_EXIT_ERROR, "cannot write reject file \"%s\": %s",
 				 L->opt.reject_file, strerror(errno));
-	if (L->progress_shown && L->progress_tty)
-		fputs("\r\033[K", stderr);
 	if (!g->quiet)
 		summary(L, secs);
+	if (stopped(L))
+		load_error("stopped: %s; the batches committed before stay%s", L->stop_msg,
+				   L->opt.dry_run ? " (dry run: nothing was written)" : "; a re-run resumes after them");
 	if (fflush(stdout) != 0)
 		load_die(LOAD_EXIT_ERROR, "cannot write the summary: %s", strerror(errno));
 
-	code = L->t.rejected > 0 ? LOAD_EXIT_REJECTS : LOAD_EXIT_OK;
-	if (L->conn)
-		PQfinish(L->conn);
+	code = stopped(L) == STOP_REJECTS ? LOAD_EXIT_REJECT_LIMIT :
+		stopped(L) == STOP_TAKEN ? LOAD_EXIT_ERROR :
+		L->t.rejected > 0 ? LOAD_EXIT_REJECTS : LOAD_EXIT_OK;
+	if (L->ctrl)
+		PQfinish(L->ctrl);
+	for (int i = 0; i < L->nworkers; i++)
+		worker_free(&L->workers[i]);
+	free(L->workers);
 	for (int t = 0; t < CMT_NTABLES; t++)
 		free(L->copy_cmd[t]);
-	jca_arena_free(&L->arena);
-	batch_free(&L->batches[0]);
-	batch_free(&L->batches[1]);
+	pthread_mutex_destroy(&L->rej_mu);
+	pthread_mutex_destroy(&L->range_mu);
+	pthread_mutex_destroy(&L->stop_mu);
+	pthread_mutex_destroy(&L->done_mu);
+	pthread_cond_destroy(&L->done_cv);
 	free(L);
 	return code;
 }

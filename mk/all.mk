@@ -9,3 +9,5 @@ REGRESS =
 include mk/traces.mk
 include mk/sources.mk
 include mk/windows.mk
+include mk/csv.mk
+include mk/loader6.mk

@@ -84,6 +84,42 @@ load_traces() {
     esac
 }
 
+# Generate the experience, cases and claims CSVs once (20,000 members, 90 days).
+generate_sources() {
+    local kind
+    for kind in experience cases claims; do
+        [[ -d $DATA_DIR/$kind ]] && continue
+        cm_say "generating $kind CSVs into $DATA_DIR/$kind"
+        ./costmodel-gen "$kind" --members 20000 --days 90 --seed 42 --output-dir "$DATA_DIR/$kind.tmp"
+        mv -f "$DATA_DIR/$kind.tmp" "$DATA_DIR/$kind"
+    done
+}
+
+# Load one CSV file into a source table; exit code 3 (rejects) is not a failure.
+load_csv() {
+    local source=$1 file=$2 rc=0
+    ./costmodel-load -q -d "$(cluster_conninfo costmodel)" csv --source "$source" "$file" || rc=$?
+    case $rc in
+    0 | 3) ;;
+    *) cm_die "costmodel-load csv --source $source $file failed (exit $rc)" ;;
+    esac
+}
+
+# Load every generated source in dependency order (a reload adds nothing).
+load_sources() {
+    local t f
+    cm_say "loading the experience, cases and claims CSVs"
+    for t in members calls digital_interactions surveys pharmacy_fills enrollments claims; do
+        load_csv "$t" "$DATA_DIR/experience/$t.csv"
+    done
+    for t in advocates cases case_events case_interactions case_feedback; do
+        load_csv "$t" "$DATA_DIR/cases/$t.csv"
+    done
+    for f in "$DATA_DIR"/claims/billing_*; do
+        load_csv claims "$f"
+    done
+}
+
 main() {
     demo_lock
     bash scripts/deps.sh
@@ -97,6 +133,8 @@ main() {
     setup_database
     generate_traces
     load_traces
+    generate_sources
+    load_sources
     demo_psql costmodel -f scripts/demo_report.sql
 
     local conninfo

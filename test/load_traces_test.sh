@@ -2,12 +2,16 @@
 #
 # load_traces_test.sh
 #    Tests "costmodel-load traces" against a real server: the summary adds
-#    up, loading twice loads nothing new, .gz and stdin load identically,
-#    rejects point at the right line and byte, duplicates are dropped across
-#    batches and across concurrent loaders, the rows equal the server's own
-#    normaliser (trace_header() etc.) and independent sums over the input,
-#    the exit codes (0, 1, 2, 3, 64), --dry-run writes nothing, and valgrind
-#    finds no leak or memory error.
+#    up, a finished load is not loaded again (and under another --import-id
+#    loads nothing new), .gz and stdin load identically, rejects point at the
+#    right line and byte, duplicates are dropped across batches, across
+#    --jobs workers and across concurrent loaders, the rows equal the
+#    server's own normaliser (trace_header() etc.) and independent sums over
+#    the input, the fast JSON reader and json-c, binary and text COPY give
+#    the same tables, the exit codes (0, 1, 2, 3, 4, 64), --dry-run writes
+#    nothing and reports the rejects, the status command, and valgrind finds
+#    no leak or memory error.  The fault cases (kill, restart, resume) are
+#    in load_faults_test.sh.
 #
 # Needs: COSTMODEL_LOAD and COSTMODEL_GEN (the binaries; default ./costmodel-*),
 # PGHOST/PGPORT/PGUSER of a running server where CREATE EXTENSION costmodel
@@ -90,8 +94,12 @@ done
 # --- command line ------------------------------------------------------------
 [ "$("$LOAD" --version)" = "costmodel-load 0.1" ]
 report $? "--version prints \"costmodel-load 0.1\""
-"$LOAD" --help | grep -q -- "--batch-size" && "$LOAD" --help | grep -q -- "--reject-file"
-report $? "--help documents the traces options"
+ok=0
+for opt in --batch-size --reject-file --jobs --import-id --max-rejects --retry-seconds \
+	--dry-run --copy-format --parser "status \[--limit=N\]" "  4   stopped"; do
+	"$LOAD" --help | grep -q -- "$opt" || ok=1
+done
+report $ok "--help documents the traces options, the status command and exit code 4"
 "$LOAD" traces --bogus >/dev/null 2>"$WORK/err"
 [ $? -eq 64 ] && grep -q "^costmodel-load: " "$WORK/err"
 report $? "an unknown option exits 64 with a prefixed message"
@@ -101,9 +109,14 @@ report $? "no command exits 64"
 "$LOAD" frobnicate >/dev/null 2>&1
 [ $? -eq 64 ]
 report $? "an unknown command exits 64"
-"$LOAD" traces --batch-size 0 /dev/null >/dev/null 2>&1
-[ $? -eq 64 ]
-report $? "--batch-size 0 exits 64"
+ok=0
+for bad in "--batch-size 0" "--jobs 0" "--jobs 65" "--max-rejects x" "--max-rejects 101%" \
+	"--retry-seconds -1" "--copy-format csv" "--parser simdjson" "--import-id a /dev/null"; do
+	# shellcheck disable=SC2086
+	"$LOAD" traces $bad /dev/null >/dev/null 2>&1
+	[ $? -eq 64 ] || { echo "# $bad"; ok=1; }
+done
+report $ok "bad option values exit 64 (--batch-size 0, --jobs 0, --max-rejects x, ...)"
 
 # --- test data -----------------------------------------------------------------
 "$GEN" traces --count $N --seed 7 >"$WORK/t.ndjson"
@@ -130,6 +143,7 @@ report $rc "created database with CREATE EXTENSION costmodel"
 [ $rc -eq 0 ] || exit 1
 "$LOAD" -d "$DB1" traces --reject-file "$WORK/rej.ndjson" "$WORK/t.ndjson" >"$WORK/out1" 2>"$WORK/err1"
 rc1=$?
+RC1=$rc1
 read -r R1 L1 D1 J1 <<<"$(summary "$WORK/out1")"
 [ -n "${R1:-}" ] && [ "$R1" -eq "$LINES" ] && [ $((L1 + D1 + J1)) -eq "$R1" ]
 report $? "summary: read ($R1) = lines ($LINES) = loaded + duplicates + rejected"
@@ -247,11 +261,19 @@ report $ok "tail -c +OFFSET and sed -n Np show the same line"
 # --- loading again -------------------------------------------------------------------------
 "$LOAD" -d "$DB1" traces "$WORK/t.ndjson" >"$WORK/out2" 2>&1
 rc=$?
+[ $rc -eq 0 ] && [ "$(summary "$WORK/out2")" = "0 0 0 0" ] &&
+	grep -q "already loaded (import $(sha256sum "$WORK/t.ndjson" | cut -c1-64), finished .*: read $R1, loaded $L1, duplicates $D1, rejected $J1); nothing to do" "$WORK/out2"
+report $? "loading a finished file again does nothing and says so, with its totals (exit $rc)"
+"$LOAD" -d "$DB1" traces --import-id again "$WORK/t.ndjson" >"$WORK/out2" 2>&1
+rc=$?
 read -r R2 L2 D2 J2 <<<"$(summary "$WORK/out2")"
 [ "$L2" -eq 0 ] && [ "$D2" -eq $((L1 + D1)) ] && [ "$J2" -eq "$J1" ] && [ $rc -eq $rc1 ]
-report $? "loading again: loaded 0, duplicates $D2 = $L1 + $D1, rejected $J2"
+report $? "loading again under another --import-id: loaded 0, duplicates $D2 = $L1 + $D1, rejected $J2"
 [ "$(counts "$DB1")" = "$C1" ]
 report $? "loading again leaves all six table counts unchanged ($C1)"
+"$LOAD" -d "$DB1" status >"$WORK/status" 2>&1
+[ $? -eq 0 ] && [ "$(grep -c ' finished  *100.0%' "$WORK/status")" -eq 2 ] && grep -q "^again  *finished  *100.0%" "$WORK/status"
+report $? "status lists both loads as finished"
 
 # --- gzip, stdin, batches ----------------------------------------------------------------
 gzip -c "$WORK/t.ndjson" >"$WORK/t.ndjson.gz"
@@ -275,8 +297,18 @@ report $? "rejects from stdin are recorded with source \"stdin\""
 # --- --dry-run ------------------------------------------------------------------------------
 DB4=$(newdb dry)
 "$LOAD" -d "$DB4" traces --dry-run "$WORK/t.ndjson" >"$WORK/out5" 2>&1
-[ "$(summary "$WORK/out5")" = "$R1 $L1 $D1 $J1" ] && [ "$(counts "$DB4")" = "0 0 0 0 0 0" ]
-report $? "--dry-run reports the same counts and writes nothing"
+[ "$(summary "$WORK/out5")" = "$R1 $L1 $D1 $J1" ] && [ "$(counts "$DB4")" = "0 0 0 0 0 0" ] &&
+	[ "$(q "$DB4" "SELECT count(*) FROM costmodel.load_ledger")" = 0 ]
+report $? "--dry-run reports the same counts and writes nothing (not even the ledger)"
+[ "$(sed -n 's/^ *\([0-9][0-9]*\)  [a-z].*/\1/p' "$WORK/out5" | awk '{ s += $1 } END { print s }')" = "$J1" ] &&
+	grep -q "would reject:" "$WORK/out5" &&
+	[ "$(sed -n '/would reject:/,$p' "$WORK/out5" | sed -n 's/^ *[0-9][0-9]*  //p' | LC_ALL=C sort)" = \
+	  "$(q "$DB1" "SELECT reason FROM costmodel.trace_reject WHERE source LIKE '%/t.ndjson' GROUP BY reason ORDER BY reason")" ]
+report $? "--dry-run reports what would be rejected, by reason, as the load did"
+"$LOAD" -d "$DB4" traces --dry-run -j 3 "$WORK/t.ndjson" >"$WORK/out5j" 2>&1
+read -r R5 L5 D5 J5 <<<"$(summary "$WORK/out5j")"
+[ "$R5" = "$R1" ] && [ "$J5" = "$J1" ] && [ $((L5 + D5)) -eq $((L1 + D1)) ]
+report $? "--dry-run --jobs 3 reads and rejects the same lines"
 "$LOAD" -p 1 traces -n "$WORK/t.ndjson" >/dev/null 2>&1
 [ $? -ne 2 ]
 report $? "--dry-run connects to nothing"
@@ -324,6 +356,21 @@ read -r _ lb db _ <<<"$(summary "$WORK/race2")"
 [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ $((la + lb)) -eq "$(q "$DB6" "SELECT count(*) FROM costmodel.fact_trace")" ] &&
 	[ "$(counts "$DB6")" = "$(counts "$DB5")" ]
 report $? "two concurrent loaders: each trace loaded once (${la:-?} + ${lb:-?})"
+
+# --- --jobs, the JSON reader, the COPY format -------------------------------------------
+# duplicates across ranges, rejects in every range: the tables of a fresh load
+# must equal the single-worker load's whatever the path taken
+for variant in "-j 2" "-j 4 --batch-size 300" "--parser=json-c" "--copy-format=text" "--parser=json-c --copy-format=text -j 2"; do
+	name=$(echo "$variant" | tr -c 'a-z0-9' '_')
+	DBV=$(newdb "v$name")
+	# shellcheck disable=SC2086
+	"$LOAD" -d "$DBV" traces $variant "$WORK/t.ndjson" >"$WORK/outv" 2>&1
+	rc=$?
+	[ $rc -eq $RC1 ] && [ "$(summary "$WORK/outv")" = "$R1 $L1 $D1 $J1" ] &&
+		[ "$(counts "$DBV")" = "$C1" ] && [ "$(digest "$DBV")" = "$G1" ]
+	report $? "$variant: the same summary and the same rows as the first load"
+	dropdb "$DBV"
+done
 
 # --- hand-written edge cases -------------------------------------------------------------
 E=$WORK/edge.ndjson
@@ -390,7 +437,7 @@ DB8=$(newdb lost)
 		sleep 0.1
 	done
 	tail -n +401 "$WORK/clean.ndjson"
-} | "$LOAD" -d "$DB8" traces --batch-size 100 - >/dev/null 2>"$WORK/err9" &
+} | "$LOAD" -d "$DB8" traces --batch-size 100 --retry-seconds 0 - >/dev/null 2>"$WORK/err9" &
 pl=$!
 # wait (at most 10 s) until three batches are in, then end the session
 for _ in $(seq 100); do
@@ -402,8 +449,8 @@ q postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 touch "$WORK/killed"
 wait $pl
 rc=$?
-[ $rc -eq 2 ]
-report $? "a terminated session exits 2 (got $rc)"
+[ $rc -eq 2 ] && grep -q "give --import-id to resume" "$WORK/err9"
+report $? "a terminated session with --retry-seconds 0 exits 2, saying how to resume (got $rc)"
 
 # --- valgrind ---------------------------------------------------------------------------------
 if command -v valgrind >/dev/null 2>&1; then
@@ -411,9 +458,13 @@ if command -v valgrind >/dev/null 2>&1; then
 	cat "$E" >>"$WORK/v.ndjson"
 	DB9=$(newdb valgrind)
 	VG=(valgrind -q --leak-check=full --error-exitcode=99 --errors-for-leak-kinds=definite,indirect)
-	"${VG[@]}" "$LOAD" -d "$DB9" traces --batch-size 40 --reject-file "$WORK/v.rej" "$WORK/v.ndjson" \
+	"${VG[@]}" "$LOAD" -d "$DB9" traces --batch-size 40 -j 2 --reject-file "$WORK/v.rej" "$WORK/v.ndjson" \
 		>/dev/null 2>"$WORK/vg1"
 	rc1=$?
+	"${VG[@]}" "$LOAD" -d "$DB9" traces "$WORK/v.ndjson" >/dev/null 2>>"$WORK/vg1"
+	[ $? -eq 0 ] || rc1=99
+	"${VG[@]}" "$LOAD" -d "$DB9" status >/dev/null 2>>"$WORK/vg1"
+	[ $? -eq 0 ] || rc1=99
 	"${VG[@]}" "$LOAD" traces -n --max-line-bytes 1000 - <"$WORK/v.ndjson" >/dev/null 2>"$WORK/vg2"
 	rc2=$?
 	[ $rc1 -ne 99 ] && [ $rc1 -le 3 ] && [ $rc2 -ne 99 ] && [ $rc2 -le 3 ]
