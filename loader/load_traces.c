@@ -9,9 +9,10 @@
  * reason.  cm_trace_normalize() turns the document into rows, appended in
  * COPY binary (or text) format to one buffer per table.  A batch remembers
  * where each document's rows lie in every buffer, so that a duplicate can be
- * cut out after the fact: a trace_id seen earlier in the batch at once (a
- * hash set per batch), one already in the database after one query per
- * batch.
+ * cut out after the fact: a trace_id seen earlier in the batch or the batch
+ * before at once (hash sets), one already in the database when the batch's
+ * COPY hits the primary key - then one query finds them all, they are cut
+ * out and the batch is written again (docs/loader.md).
  *
  * Writing.  Each batch is one transaction: COPY into the five tables, the
  * rejects into costmodel.trace_reject, the batch's counts into its
@@ -63,6 +64,8 @@
 #define CTRL_CHECK_SECS		1.0
 /* Redo a batch at most this often after unique violations or deadlocks. */
 #define MAX_CONFLICT_REDOS	10
+/* After a batch met traces already in the database, check this many first. */
+#define PRECHECK_BATCHES	8
 
 /* COPY order: the trace first, in case the schema adds foreign keys to it. */
 static const cm_table copy_order[CMT_NTABLES] = {
@@ -77,9 +80,16 @@ static const char *const reject_insert_sql =
 " pg_catalog.unnest($6::pg_catalog.text[]))"
 " ON CONFLICT (source, line_no, byte_offset) DO NOTHING";
 
+/*
+ * One index probe per trace_id: a LATERAL subquery with LIMIT cannot be
+ * flattened, so the planner cannot pick a sequential scan of the growing
+ * table with a hashed "= ANY" (it did, before autovacuum's ANALYZE caught
+ * up, making each batch's check cost the whole table).
+ */
 static const char *const dup_check_sql =
-"SELECT trace_id FROM costmodel.fact_trace WHERE trace_id OPERATOR(pg_catalog.=)"
-" ANY ($1::pg_catalog.text[])";
+"SELECT k.id FROM pg_catalog.unnest($1::pg_catalog.text[]) AS k(id),"
+" LATERAL (SELECT FROM costmodel.fact_trace f"
+" WHERE f.trace_id OPERATOR(pg_catalog.=) k.id LIMIT 1) AS hit";
 
 static const char *const log_batch_sql =
 "UPDATE costmodel.load_log SET rows_read = rows_read OPERATOR(pg_catalog.+) $2,"
@@ -158,7 +168,7 @@ typedef struct batch
 	load_buf	rejtext;
 	int			lines;			/* lines read into this batch */
 	int64_t		dups;			/* duplicates found so far */
-	int64_t		batch_dups;		/* of those, found within the batch */
+	int64_t		batch_dups;		/* of those, found in the input (this or the last batch) */
 	/* the input the batch covers: [start, end) and the lines before each */
 	ledger_range *range;
 	int64_t		start,
@@ -175,6 +185,23 @@ typedef struct reason_count
 } reason_count;
 
 #define MAX_REASONS		32
+
+/*
+ * The trace_ids of the batch handed to the writer last.  A repeated line
+ * (a client's retry) usually follows the first within a few hundred lines,
+ * often just across a batch boundary; this set catches it without asking
+ * the server, so that most batches need no duplicate check at all.
+ */
+typedef struct key_set
+{
+	load_buf	keys;
+	size_t	   *off;
+	uint32_t   *len;
+	int			n;
+	int			cap;
+	int32_t    *hash;			/* index + 1, 0 for empty */
+	uint32_t	hash_mask;
+} key_set;
 
 /* Counts for the summary. */
 typedef struct totals
@@ -208,6 +235,9 @@ typedef struct worker
 	cm_sink		sink;
 	batch		batches[2];
 	batch	   *cur;			/* the batch being filled */
+	key_set		prev;			/* trace_ids of the last batch handed over */
+	int			precheck;		/* batches to check for loaded traces first */
+	int			conflicts;		/* redos of the batch being written */
 	int32_t		cur_rows[CMT_NTABLES];
 	bool		cur_has_key;
 	size_t		cur_key_off;
@@ -463,6 +493,69 @@ hash_find(const batch *b, const char *s, size_t len, uint32_t *slot)
 	}
 }
 
+/* Is trace_id s in the key set? */
+static bool
+key_set_has(const key_set *k, const char *s, size_t len)
+{
+	if (k->n == 0)
+		return false;
+	for (uint32_t i = hash_key(s, len) & k->hash_mask;; i = (i + 1) & k->hash_mask)
+	{
+		int32_t		d = k->hash[i];
+
+		if (d == 0)
+			return false;
+		if (k->len[d - 1] == len && memcmp(k->keys.data + k->off[d - 1], s, len) == 0)
+			return true;
+	}
+}
+
+/* Make k the set of batch b's trace_ids. */
+static void
+key_set_fill(key_set *k, const batch *b)
+{
+	uint32_t	size = 16;
+
+	k->keys.len = 0;
+	load_buf_append(&k->keys, b->keys.data, b->keys.len);
+	if (b->ndocs > k->cap)
+	{
+		k->cap = b->ndocs;
+		k->off = load_realloc(k->off, (size_t) k->cap * sizeof(size_t));
+		k->len = load_realloc(k->len, (size_t) k->cap * sizeof(uint32_t));
+	}
+	while (size < 2 * (uint32_t) b->ndocs)
+		size *= 2;
+	if (size - 1 != k->hash_mask || k->hash == NULL)
+	{
+		free(k->hash);
+		k->hash = load_malloc(size * sizeof(int32_t));
+		k->hash_mask = size - 1;
+	}
+	memset(k->hash, 0, size * sizeof(int32_t));
+	k->n = b->ndocs;
+	for (int i = 0; i < b->ndocs; i++)
+	{
+		uint32_t	h = hash_key(b->keys.data + b->docs[i].key_off, b->docs[i].key_len) & k->hash_mask;
+
+		k->off[i] = b->docs[i].key_off;
+		k->len[i] = (uint32_t) b->docs[i].key_len;
+		while (k->hash[h] != 0)
+			h = (h + 1) & k->hash_mask;
+		k->hash[h] = i + 1;
+	}
+}
+
+/* Free the key set. */
+static void
+key_set_free(key_set *k)
+{
+	load_buf_free(&k->keys);
+	free(k->off);
+	free(k->len);
+	free(k->hash);
+}
+
 /* cm_sink.row: append one row; keep the trace's trace_id. */
 static void
 sink_row(cm_sink *sink, cm_table t, const cm_cell *cells)
@@ -486,7 +579,8 @@ sink_row(cm_sink *sink, cm_table t, const cm_cell *cells)
 
 /*
  * Keep the document just normalised, whose rows end the table buffers and
- * started at start[]; drop it if its trace_id is already in the batch.
+ * started at start[]; drop it if its trace_id is already in the batch or
+ * was in the batch before.
  */
 static void
 add_doc(worker *w, const size_t *start)
@@ -497,7 +591,8 @@ add_doc(worker *w, const size_t *start)
 
 	if (!w->cur_has_key)
 		load_die(LOAD_EXIT_ERROR, "internal error: a loaded trace has no trace row");
-	if (hash_find(b, b->keys.data + w->cur_key_off, w->cur_key_len, &slot) != 0)
+	if (hash_find(b, b->keys.data + w->cur_key_off, w->cur_key_len, &slot) != 0 ||
+		key_set_has(&w->prev, b->keys.data + w->cur_key_off, w->cur_key_len))
 	{
 		/* first one wins: cut this document's rows off again */
 		for (int t = 0; t < CMT_NTABLES; t++)
@@ -673,7 +768,7 @@ failed(worker *w, PGresult *res, const char *what)
 		PQclear(res);
 		return ATTEMPT_LOST;
 	}
-	if (is_concurrent_conflict(res))
+	if (is_concurrent_conflict(res) && w->conflicts < MAX_CONFLICT_REDOS)
 	{
 		PGresult   *rb;
 
@@ -863,19 +958,19 @@ ledger_step(worker *w, batch *b, int kept)
 }
 
 /*
- * One attempt at writing the batch in one transaction: check for
- * duplicates, COPY the five tables, insert the rejects, move the ledger,
- * commit.  *stored gets the rejects stored.
+ * One attempt at writing the batch in one transaction: check for traces
+ * already loaded (if check), COPY the five tables, insert the rejects, move
+ * the ledger, commit.  *stored gets the rejects stored.
  */
 static attempt
-try_batch(worker *w, batch *b, int64_t *stored)
+try_batch(worker *w, batch *b, bool check, int64_t *stored)
 {
 	loader	   *L = w->L;
 	attempt		a;
 	int			kept;
 
 	*stored = 0;
-	if (b->ndocs > 0 && (a = check_db_dups(w, b)) != ATTEMPT_OK)
+	if (check && b->ndocs > 0 && (a = check_db_dups(w, b)) != ATTEMPT_OK)
 		return a;
 	kept = batch_kept(b);
 	if ((a = command(w, "BEGIN")) != ATTEMPT_OK)
@@ -1027,22 +1122,25 @@ static void
 write_batch(worker *w, batch *b)
 {
 	loader	   *L = w->L;
-	int			conflicts = 0;
 	double		lost_since = 0;
 	int64_t		stored;
+	int64_t		dups0 = b->dups;
+	bool		check = w->precheck > 0;
 
+	w->conflicts = 0;
 	for (;;)
 	{
-		attempt		a = try_batch(w, b, &stored);
+		attempt		a = try_batch(w, b, check, &stored);
 		range_check rc;
 
 		if (a == ATTEMPT_OK)
 			break;
 		if (a == ATTEMPT_CONFLICT)
 		{
-			if (++conflicts > MAX_CONFLICT_REDOS)
-				load_die(LOAD_EXIT_ERROR, "a batch conflicted with concurrent loaders %d times",
-						 conflicts);
+			/* traces already loaded, or just committed by another loader */
+			w->conflicts++;
+			check = true;
+			w->precheck = PRECHECK_BATCHES;
 			continue;
 		}
 		if (a == ATTEMPT_STALE)
@@ -1085,6 +1183,11 @@ write_batch(worker *w, batch *b)
 			break;
 		}
 	}
+	/* a checked batch without loaded traces brings the next unchecked one closer */
+	if (check && b->dups == dups0 && w->precheck > 0)
+		w->precheck--;
+	else if (b->dups > dups0)
+		w->precheck = PRECHECK_BATCHES;
 	account(w, b, stored);
 }
 
@@ -1232,11 +1335,13 @@ flush_batch(worker *w)
 	}
 	if (!w->writer_started)
 	{
+		key_set_fill(&w->prev, b);
 		account(w, b, b->nrejects);
 		batch_reset(b);
 		batch_begin(b, b->range, at, lines);
 		return;
 	}
+	key_set_fill(&w->prev, b);
 	{
 		double		t0 = load_now();
 
@@ -1682,6 +1787,7 @@ worker_free(worker *w)
 	json_tokener_free(w->tok);
 	batch_free(&w->batches[0]);
 	batch_free(&w->batches[1]);
+	key_set_free(&w->prev);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 }

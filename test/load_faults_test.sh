@@ -6,7 +6,8 @@
 #    Each case compares the exact row counts and amount sums in the tables,
 #    and the load ledger's counts, with values computed from the input by
 #    Python, and the six tables with an uninterrupted reference load:
-#      1. SIGKILL the loader mid-load (also with --jobs 2), re-run: resumes
+#      1. SIGKILL the loader mid-load (also with --jobs 2, and a .gz file),
+#         re-run: resumes
 #      2. pg_terminate_backend the loader's connections mid-load (twice)
 #      3. restart the server mid-load; and a server that stays down:
 #         exit 2 with how to resume, then the re-run resumes
@@ -214,9 +215,12 @@ REF_TABLES=$(tables "$REF")
 report $? "reference load (uninterrupted) equals the input: $WANT"
 
 # --- 1. SIGKILL mid-load, then re-run -------------------------------------------------
-for jobs in 1 2; do
-	DB=$(newdb kill$jobs)
-	COSTMODEL_LOAD_TEST_DELAY_MS=$DELAY "$LOAD" -d "$DB" traces -b $BATCH -j $jobs "$IN" \
+gzip -c "$IN" >"$WORK/in.ndjson.gz"
+for v in "1 $IN" "2 $IN" "1 $WORK/in.ndjson.gz"; do
+	read -r jobs file <<<"$v"
+	case $file in *.gz) jobs=gz ;; esac
+	DB=$(newdb "kill$jobs")
+	COSTMODEL_LOAD_TEST_DELAY_MS=$DELAY "$LOAD" -d "$DB" traces -b $BATCH -j "${jobs/gz/1}" "$file" \
 		>"$WORK/k.out" 2>"$WORK/k.err" &
 	pid=$!
 	wait_committed "$DB" 5000
@@ -229,7 +233,7 @@ for jobs in 1 2; do
 	"$LOAD" -d "$DB" status >"$WORK/status" 2>&1
 	grep -q "interrupted" "$WORK/status" && grep -q "run the same" "$WORK/status"
 	report $? "1/jobs $jobs: costmodel-load status shows the load as interrupted, and how to resume"
-	"$LOAD" -d "$DB" traces -b $BATCH "$IN" >"$WORK/k2.out" 2>"$WORK/k2.err"
+	"$LOAD" -d "$DB" traces -b $BATCH "$file" >"$WORK/k2.out" 2>"$WORK/k2.err"
 	rc=$?
 	read -r R2 _ <<<"$(summary "$WORK/k2.out")"
 	[ $rc -eq 3 ] || [ $rc -eq 0 ]
@@ -369,7 +373,6 @@ read -r _ _ _ trej _ <<<"$TW"
 [ "$(got "$DB" "$(sha256sum "$IN" | cut -c1-64)" | cut -d' ' -f2,4-)" = "$traces $((rej + trej)) $results $billed $plan $exc" ]
 report $? "5: the whole file loaded afterwards completes the tables exactly"
 
-gzip -c "$IN" >"$WORK/in.ndjson.gz"
 size=$(stat -c %s "$WORK/in.ndjson.gz")
 head -c $((size / 2)) "$WORK/in.ndjson.gz" >"$WORK/trunc.ndjson.gz"
 DB=$(newdb truncgz)
