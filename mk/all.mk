@@ -11,3 +11,8 @@ include mk/sources.mk
 include mk/windows.mk
 include mk/csv.mk
 include mk/loader6.mk
+include mk/marts.mk
+include mk/marts_estimator.mk
+include mk/marts_experience.mk
+include mk/marts_advocacy.mk
+include mk/marts_claims.mk

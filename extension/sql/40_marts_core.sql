@@ -1,0 +1,1 @@
+-- 40_marts_core.sql: the mart framework.

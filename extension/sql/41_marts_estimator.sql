@@ -1,0 +1,1 @@
+-- 41_marts_estimator.sql: the cost-estimator marts (estimator_daily, exceptions_daily, costs_daily, service_performance, provider_performance, coverage_daily, status_daily).

@@ -1,0 +1,1 @@
+-- 42_marts_experience.sql: the member-experience marts (experience_daily, digital_call_leakage, repeat_calls, top_opportunities, segment_experience) and the member_journey view.

@@ -1,0 +1,1 @@
+-- 43_marts_advocacy.sql: the advocacy-operations marts (case_lifecycle, ops_kpis, advocate_caseload, bottlenecks, stale_cases).

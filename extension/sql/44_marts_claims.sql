@@ -1,0 +1,1 @@
+-- 44_marts_claims.sql: the claims marts (claims_monthly, payer_performance, ar_aging, load_report).
