@@ -17,7 +17,7 @@ include mk/all.mk
 
 OBJS = $(EXT_OBJS) $(COMMON_OBJS)
 DATA_built = costmodel--0.1.sql
-PG_CPPFLAGS = -Icommon
+PG_CPPFLAGS = -Icommon -I$(libpq_srcdir)
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 REGRESS_OPTS = --inputdir=. --load-extension=costmodel
 

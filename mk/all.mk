@@ -16,3 +16,4 @@ include mk/marts_estimator.mk
 include mk/marts_experience.mk
 include mk/marts_advocacy.mk
 include mk/marts_claims.mk
+include mk/marts_last.mk
