@@ -104,11 +104,11 @@ BEGIN
         t0 := pg_catalog.clock_timestamp();
         INSERT INTO @extschema@.refresh_log (run_id, mart_name, started_at, finished_at, duration_s, status, error)
         SELECT run, m.mart_name, t0, t0, 0, 'skipped',
-               'another refresh_marts run holds the lock (' || pg_catalog.coalesce(holder, 'pid unknown') || ')'
+               'another refresh_marts run holds the lock (' || COALESCE(holder, 'pid unknown') || ')'
           FROM @extschema@.mart m
          WHERE marts IS NULL OR m.mart_name OPERATOR(pg_catalog.=) ANY (marts)
          ORDER BY m.refresh_order;
-        RAISE NOTICE 'refresh_marts: skipped, another run holds the lock (%)', pg_catalog.coalesce(holder, 'pid unknown');
+        RAISE NOTICE 'refresh_marts: skipped, another run holds the lock (%)', COALESCE(holder, 'pid unknown');
         RETURN;
     END IF;
     IF in_block THEN
