@@ -5,6 +5,8 @@
 SET client_min_messages = warning;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+-- Run ids from 101 on, whatever ran before this test.
+SELECT setval('costmodel.refresh_run_seq', 100) AS run_ids_from;
 
 CREATE TABLE t_src (d date NOT NULL, kind text NOT NULL, amount numeric(14,2) NOT NULL, divisor integer NOT NULL DEFAULT 1);
 INSERT INTO t_src VALUES ('2025-03-01', 'a', 10.00), ('2025-03-01', 'a', 5.25), ('2025-03-02', 'b', 1.10);
