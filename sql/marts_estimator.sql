@@ -44,6 +44,7 @@ SELECT (SELECT count(*) FROM costmodel_mart.estimator_daily) AS estimator_daily,
        (SELECT count(*) FROM costmodel_mart.coverage_daily) AS coverage_daily,
        (SELECT count(*) FROM costmodel_mart.costs_daily) AS costs_daily,
        (SELECT count(*) FROM costmodel_mart.exceptions_daily) AS exceptions_daily,
+       (SELECT count(*) FROM costmodel_mart.exceptions_service_daily) AS exceptions_service_daily,
        (SELECT count(*) FROM costmodel_mart.service_performance) AS service_performance,
        (SELECT count(*) FROM costmodel_mart.provider_performance) AS provider_performance;
 
@@ -276,6 +277,19 @@ SELECT exception_type, sum(lines) AS lines, sum(lines_affected) AS lines_affecte
   FROM costmodel_mart.exceptions_daily WHERE service_code = '97112'
  GROUP BY exception_type ORDER BY exception_type;
 
+-- ------------------------------------------------------------ exceptions_service_daily
+-- The same over provider type and network: 7 (day, service) pairs (D1: 97112
+-- 99213 G0008; D2: 0337U 97112 99213 G0008) x 5 types = 35 rows; the hits:
+--   D1 97112 (4 lines): Accumulator not found 1 (1/4), Rate not found 1 line
+--     with 2 exceptions, 1 error (1/4), Timeout 1 (1/4)
+--   D1 99213 (3 lines): Timeout 1 (1/3)
+--   D2 99213 (1 line): Member not found 1 (1);  D2 G0008 (1 line): Other 1, no error (1)
+SELECT count(*) AS rows, sum(lines_affected) AS lines_affected, sum(exceptions) AS exceptions
+  FROM costmodel_mart.exceptions_service_daily;
+SELECT day_date, exception_type, service_code, fiscal_quarter, lines, lines_affected, exceptions,
+       error_exceptions, exception_rate
+  FROM costmodel_mart.exceptions_service_daily WHERE lines_affected > 0 ORDER BY 1, 2, 3;
+
 -- ------------------------------------------------------------ service_performance
 -- 97112: 5 lines (4 on D1, t5P1 on D2), 3 successes (0.6), 3 exception lines
 --   (0.6), 3 of 3 known covered, estimates {100, 100, 120}: total 320.00,
@@ -318,7 +332,9 @@ SELECT (SELECT sum(lines) FROM costmodel_mart.line_outcomes_daily) AS line_outco
        (SELECT sum(lines) FROM costmodel_mart.service_performance) AS service_performance,
        (SELECT sum(lines) FROM costmodel_mart.provider_performance) AS provider_performance,
        (SELECT min(l) FROM (SELECT sum(lines) AS l FROM costmodel_mart.exceptions_daily GROUP BY exception_type) x) AS exceptions_min,
-       (SELECT max(l) FROM (SELECT sum(lines) AS l FROM costmodel_mart.exceptions_daily GROUP BY exception_type) x) AS exceptions_max;
+       (SELECT max(l) FROM (SELECT sum(lines) AS l FROM costmodel_mart.exceptions_daily GROUP BY exception_type) x) AS exceptions_max,
+       (SELECT min(l) FROM (SELECT sum(lines) AS l FROM costmodel_mart.exceptions_service_daily GROUP BY exception_type) x) AS heatmap_min,
+       (SELECT max(l) FROM (SELECT sum(lines) AS l FROM costmodel_mart.exceptions_service_daily GROUP BY exception_type) x) AS heatmap_max;
 -- money: costs_daily = estimator_daily = line_outcomes_daily
 SELECT (SELECT sum(estimate_total) FROM costmodel_mart.costs_daily) AS costs_daily,
        (SELECT sum(estimate_total) FROM costmodel_mart.estimator_daily) AS estimator_daily,

@@ -1,6 +1,8 @@
--- 41_marts_estimator.sql: the cost-estimator marts (estimator_daily,
--- exceptions_daily, costs_daily, service_performance, service_daily,
--- provider_performance, coverage_daily, status_daily), from the trace facts.
+-- 41_marts_estimator.sql: the cost-estimator marts, from the trace facts:
+-- estimator_daily, status_daily, line_outcomes_daily (the additive line cube
+-- the next ones roll up from), service_daily, coverage_daily, costs_daily,
+-- exceptions_daily, exceptions_service_daily, service_performance and
+-- provider_performance.
 --
 -- The rules every one of them shares are written once, in two internal views:
 --   estimator_request  one row per trace: its day, channel and outcome;
@@ -562,6 +564,8 @@ WITH DATA;
 CREATE UNIQUE INDEX mv_exceptions_daily_key
     ON @extschema@.mv_exceptions_daily (day_date, exception_type, service_code, provider_type, network_id);
 
+CREATE INDEX mv_exceptions_daily_service ON @extschema@.mv_exceptions_daily (service_code, day_date);
+
 COMMENT ON MATERIALIZED VIEW @extschema@.mv_exceptions_daily IS
   'Cost estimator exceptions, for the exception-rate heatmap: per exception type, the lines it hit out of all lines of the cell. Dense: every cell with lines has a row for every exception type ever seen (0 when none), so sum(lines_affected) / sum(lines) is right for any roll-up. Grain: day x exception type x service code x provider type x network. Refreshed by refresh_marts.';
 COMMENT ON COLUMN @extschema@.mv_exceptions_daily.day_date IS 'Day the requests arrived (UTC date of received_at, else responded_at). Grain.';
@@ -580,6 +584,50 @@ COMMENT ON COLUMN @extschema@.mv_exceptions_daily.error_exceptions IS 'Of except
 COMMENT ON COLUMN @extschema@.mv_exceptions_daily.exception_rate IS 'lines_affected / lines, 0..1.';
 
 SELECT @extschema@.mart_publish('exceptions_daily', 150, 'estimator');
+
+-- ---------------------------------------------------------------------------
+-- exceptions_service_daily: the heatmap itself (type x service code), small
+-- enough that any period answers at once.
+-- ---------------------------------------------------------------------------
+
+-- exceptions_service_daily: exceptions_daily rolled up over provider type and network.  Grain: day x exception type x service code.
+CREATE MATERIALIZED VIEW @extschema@.mv_exceptions_service_daily AS
+WITH s AS (
+    SELECT e.day_date, e.exception_type, e.service_code,
+           pg_catalog.sum(e.lines)::bigint AS lines,
+           pg_catalog.sum(e.lines_affected)::bigint AS lines_affected,
+           pg_catalog.sum(e.exceptions)::bigint AS exceptions,
+           pg_catalog.sum(e.error_exceptions)::bigint AS error_exceptions
+      FROM @extschema@.mv_exceptions_daily e
+     GROUP BY e.day_date, e.exception_type, e.service_code
+)
+SELECT s.day_date, s.exception_type, s.service_code,
+       d.week_start_date, d.month_start_date, d.fiscal_year, d.fiscal_quarter,
+       s.lines, s.lines_affected, s.exceptions, s.error_exceptions,
+       s.lines_affected::float8 / s.lines AS exception_rate
+  FROM s
+  LEFT JOIN @extschema@.dim_date d ON d.date_key = s.day_date
+WITH DATA;
+
+CREATE UNIQUE INDEX mv_exceptions_service_daily_key
+    ON @extschema@.mv_exceptions_service_daily (day_date, exception_type, service_code);
+
+COMMENT ON MATERIALIZED VIEW @extschema@.mv_exceptions_service_daily IS
+  'Cost estimator exception-rate heatmap (exception type x service code), per day: exceptions_daily rolled up over provider type and network, so that a heatmap over any period reads few rows. Dense like exceptions_daily: sum(lines_affected) / sum(lines) is right for any roll-up. Grain: day x exception type x service code. Refreshed by refresh_marts.';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.day_date IS 'Day the requests arrived (UTC date of received_at, else responded_at). Grain.';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.exception_type IS 'Canonical exception type (fact_exception.exception_type). Grain.';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.service_code IS 'Service code as requested, else as echoed by the result, else ''unknown''. Grain; drill down in exceptions_daily.';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.week_start_date IS 'Monday of the ISO week of day_date (dim_date).';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.month_start_date IS 'First day of the month of day_date (dim_date).';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.fiscal_year IS 'Fiscal year of day_date (dim_date).';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.fiscal_quarter IS 'Fiscal quarter of day_date, 1-4 (dim_date).';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.lines IS 'All lines of the service that day (the denominator, repeated on each exception type''s row).';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.lines_affected IS 'Lines hit by at least one exception of this type (on their result, or as a request-level error of their request).';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.exceptions IS 'Exceptions of this type on these lines: each result exception once, each request-level error once per line of its request.';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.error_exceptions IS 'Of exceptions, those of severity error.';
+COMMENT ON COLUMN @extschema@.mv_exceptions_service_daily.exception_rate IS 'lines_affected / lines, 0..1.';
+
+SELECT @extschema@.mart_publish('exceptions_service_daily', 155, 'estimator');
 
 -- ---------------------------------------------------------------------------
 -- service_performance: per service code over all time, with cost quartiles.
