@@ -7,17 +7,16 @@
 # the generator does not make are planted: traces dated only by
 # responded_at, traces with no date at all, NULL channels, unreadable status
 # codes, results whose request row is gone, lines without a provider, NULL
-# provider types and NULL result statuses.  refresh_marts() fills the marts;
-# the reference below is written from the facts alone, without the marts'
-# internal views, with its own formulations (lines as request rows UNION ALL
-# orphan results;
-# exceptions from fact_exception rows, not from the exception_count columns;
-# percentiles by row numbers, not percentile_cont / percentile_disc; ranks by
-# counting).  Each mart is then compared with its reference row by row on
-# its grain: no row only on one side, and every column equal (numeric and
-# text exactly, double precision within 1e-9 relative).  The settings are
-# changed and the comparison repeated for estimator_daily, and each mart's
-# typical dashboard query must answer within 50 ms.
+# provider types and NULL result statuses.  refresh_marts() fills the marts.
+# The reference below is written from the facts alone, without the marts'
+# internal views, with its own formulations: lines as request rows UNION ALL
+# orphan results; exceptions from fact_exception rows, not from the
+# exception_count columns; percentiles by row numbers, not percentile_cont /
+# percentile_disc; ranks by counting.  Each mart is compared with its
+# reference row by row on its grain: no row only on one side, and every
+# column equal (numeric and text exactly, double precision within 1e-9
+# relative).  The settings are changed and estimator_daily compared again,
+# and each mart's typical dashboard query must answer within 50 ms.
 set -uo pipefail
 cd "${COSTMODEL_ROOT:-.}"
 LOAD=${COSTMODEL_LOAD:-./costmodel-load}
