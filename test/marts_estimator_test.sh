@@ -519,6 +519,18 @@ compare estimator_daily
 check "the new latency target changed on_time_rate" \
     test "$(sql -c "SELECT count(*) FROM costmodel_mart.estimator_daily WHERE on_time_rate < 0.9")" -gt 0
 
+# ---------------------------------------------------------------- the documentation
+# docs/marts-estimator.md documents every column of every mart in the mart's section.
+doc=docs/marts-estimator.md
+for m in $marts; do
+    undocumented=
+    section=$(awk -v m="### $m" '$0 == m { on = 1; next } /^#+ / { on = 0 } on' "$doc")
+    for c in $(sql -c "SELECT attname FROM pg_attribute WHERE attrelid = 'costmodel_mart.$m'::regclass AND attnum > 0 ORDER BY attnum"); do
+        grep -qF "| \`$c\` |" <<<"$section" || undocumented="$undocumented $c"
+    done
+    check "$m: every column documented in $doc${undocumented:+ (missing:$undocumented)}" test -z "$undocumented"
+done
+
 # ---------------------------------------------------------------- typical dashboard queries
 # Each mart's typical dashboard query (docs/marts-estimator.md) must answer in
 # under 50 ms: best of three runs, timed by EXPLAIN ANALYZE.
