@@ -64,7 +64,19 @@ VALUES
      '0', false, '365 days', true, 'an interval > 0 and <= 365 days, e.g. 48 hours'),
     ('fiscal_year_start_month', '1', 'integer', 'month',
      'Month (1-12) in which the fiscal year starts; the fiscal year is named by the calendar year in which it ends. Changing it re-derives the fiscal columns of dim_date.', '1',
-     '1', true, '12', true, 'a whole number from 1 (January) to 12 (December), e.g. 10 for the US federal fiscal year');
+     '1', true, '12', true, 'a whole number from 1 (January) to 12 (December), e.g. 10 for the US federal fiscal year'),
+    ('estimator_latency_target', '2000', 'numeric', 'ms',
+     'Cost-estimator requests answered within this latency are on time (estimator_daily on_time_rate and health score).', '2000',
+     '0', false, '600000', true, 'a number of milliseconds > 0 and <= 600000, e.g. 2000'),
+    ('estimator_health_weight_success', '0.5', 'numeric', NULL,
+     'Weight of the success rate in the estimator health score; the three weights are divided by their sum.', '0.5',
+     '0', true, '1', true, 'a number from 0 to 1, e.g. 0.5'),
+    ('estimator_health_weight_exceptions', '0.3', 'numeric', NULL,
+     'Weight of one minus the exception rate in the estimator health score; the three weights are divided by their sum.', '0.3',
+     '0', true, '1', true, 'a number from 0 to 1, e.g. 0.3'),
+    ('estimator_health_weight_latency', '0.2', 'numeric', NULL,
+     'Weight of the on-time rate (latency within estimator_latency_target) in the estimator health score; the three weights are divided by their sum.', '0.2',
+     '0', true, '1', true, 'a number from 0 to 1, e.g. 0.2');
 
 -- Raise the invalid_parameter_value error of a bad setting value.
 CREATE FUNCTION @extschema@.settings_reject(s @extschema@.settings, value text, why text)
