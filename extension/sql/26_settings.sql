@@ -64,7 +64,16 @@ VALUES
      '0', false, '365 days', true, 'an interval > 0 and <= 365 days, e.g. 48 hours'),
     ('fiscal_year_start_month', '1', 'integer', 'month',
      'Month (1-12) in which the fiscal year starts; the fiscal year is named by the calendar year in which it ends. Changing it re-derives the fiscal columns of dim_date.', '1',
-     '1', true, '12', true, 'a whole number from 1 (January) to 12 (December), e.g. 10 for the US federal fiscal year');
+     '1', true, '12', true, 'a whole number from 1 (January) to 12 (December), e.g. 10 for the US federal fiscal year'),
+    ('tenure_bucket_1_months', '6', 'integer', 'months',
+     'End (excluded) of the first tenure bucket of the experience marts: members with fewer whole months since joining, at the time of an event, are new members. Must be below tenure_bucket_2_months.', '6',
+     '1', true, '1200', true, 'a whole number of months from 1 to 1200, below tenure_bucket_2_months, e.g. 6'),
+    ('tenure_bucket_2_months', '24', 'integer', 'months',
+     'End (excluded) of the second tenure bucket of the experience marts. Must be between tenure_bucket_1_months and tenure_bucket_3_months.', '24',
+     '1', true, '1200', true, 'a whole number of months from 1 to 1200, between tenure_bucket_1_months and tenure_bucket_3_months, e.g. 24'),
+    ('tenure_bucket_3_months', '60', 'integer', 'months',
+     'End (excluded) of the third tenure bucket of the experience marts; members with at least this many months are in the last bucket. Must be above tenure_bucket_2_months.', '60',
+     '1', true, '1200', true, 'a whole number of months from 1 to 1200, above tenure_bucket_2_months, e.g. 60');
 
 -- Raise the invalid_parameter_value error of a bad setting value.
 CREATE FUNCTION @extschema@.settings_reject(s @extschema@.settings, value text, why text)
