@@ -154,11 +154,14 @@ COMMENT ON VIEW @extschema@.experience_call_facts IS
 CREATE VIEW @extschema@.experience_leakage_events AS
 SELECT e.member_id, e.event_at, e.is_call, e.event_id,
        @extschema@.leaked_to_call(e.event_at, e.is_call, NOT e.is_call, s.leakage_window) OVER w AS leaked,
-       pg_catalog.count(*) FILTER (WHERE NOT e.is_call) OVER w AS failure_seq
-  FROM (SELECT c.member_id, c.called_at AS event_at, true AS is_call, c.call_id AS event_id
+       pg_catalog.count(*) FILTER (WHERE NOT e.is_call) OVER w AS failure_seq,
+       e.handle_time_minutes, e.interaction_type, e.failure_reason, e.outcome
+  FROM (SELECT c.member_id, c.called_at AS event_at, true AS is_call, c.call_id AS event_id,
+               c.handle_time_minutes, NULL::text AS interaction_type, NULL::text AS failure_reason, NULL::text AS outcome
           FROM @extschema@.calls c
         UNION ALL
-        SELECT d.member_id, d.interacted_at, false, d.interaction_id
+        SELECT d.member_id, d.interacted_at, false, d.interaction_id,
+               NULL, d.interaction_type, COALESCE(d.failure_reason, 'unknown'), d.outcome
           FROM @extschema@.digital_interactions d
          WHERE d.outcome IN ('failure', 'abandoned')) e
  CROSS JOIN @extschema@.experience_settings s
@@ -166,7 +169,7 @@ WINDOW w AS (PARTITION BY e.member_id ORDER BY e.event_at, e.is_call DESC, e.eve
              ROWS UNBOUNDED PRECEDING);
 
 COMMENT ON VIEW @extschema@.experience_leakage_events IS
-  'Internal: every call and every failed (failure or abandoned) digital attempt, with leaked from leaked_to_call over the member''s events (leakage_window): a failure followed by a call, a call preceded by a failure. failure_seq numbers a member''s failures in time order; on a call it is the number of the member''s latest failure before the call, so a leaked call joins the failure it is attributed to.';
+  'Internal: every call and every failed (failure or abandoned) digital attempt, with leaked from leaked_to_call over the member''s events (leakage_window): a failure followed by a call, a call preceded by a failure. failure_seq numbers a member''s failures in time order (at the same instant: calls first, then by id); on a call it is the number of the member''s latest failure before the call, so a leaked call joins the failure it is attributed to. Calls carry their handle time, failures their type, reason (unknown when NULL) and outcome.';
 
 -- One row per digital interaction with its breakdowns.
 CREATE VIEW @extschema@.experience_digital_facts AS
@@ -308,18 +311,18 @@ CREATE MATERIALIZED VIEW @extschema@.mv_digital_call_leakage AS
 WITH ev AS (
     SELECT * FROM @extschema@.experience_leakage_events
 ), fail AS (
-    SELECT ev.member_id, ev.failure_seq, ev.leaked,
-           f.interaction_type, f.failure_reason, f.outcome, f.plan_type, f.segment
+    SELECT ev.member_id, ev.failure_seq, ev.leaked, ev.interaction_type, ev.failure_reason, ev.outcome,
+           COALESCE(m.plan_type, 'unknown') AS plan_type, COALESCE(m.segment, 'unknown') AS segment
       FROM ev
-      JOIN @extschema@.experience_digital_facts f ON f.interaction_id = ev.event_id
+      LEFT JOIN @extschema@.experience_member_span m
+             ON m.member_id = ev.member_id AND ev.event_at >= m.span_from AND ev.event_at < m.span_to
      WHERE NOT ev.is_call
 ), attributed AS (
     SELECT fl.interaction_type, fl.failure_reason, fl.plan_type, fl.segment,
            pg_catalog.count(*) AS avoidable_calls,
-           pg_catalog.sum(@extschema@.call_cost(c.handle_time_minutes, s.cost_per_call, s.cost_per_minute)) AS avoidable_call_cost
+           pg_catalog.sum(@extschema@.call_cost(lc.handle_time_minutes, s.cost_per_call, s.cost_per_minute)) AS avoidable_call_cost
       FROM ev lc
       JOIN fail fl ON fl.member_id = lc.member_id AND fl.failure_seq = lc.failure_seq
-      JOIN @extschema@.calls c ON c.call_id = lc.event_id
      CROSS JOIN @extschema@.experience_settings s
      WHERE lc.is_call AND lc.leaked
      GROUP BY 1, 2, 3, 4
@@ -425,60 +428,85 @@ SELECT @extschema@.mart_publish('repeat_calls', 220, 'experience');
 CREATE MATERIALIZED VIEW @extschema@.mv_segment_experience AS
 WITH tb AS MATERIALIZED (
     SELECT * FROM @extschema@.tenure_buckets()
+), edges AS MATERIALIZED (
+    -- the lower ends of buckets 2-4: width_bucket(months, edges) + 1 is the bucket
+    SELECT pg_catalog.array_agg(tb.min_months ORDER BY tb.bucket_order) AS e
+      FROM tb WHERE tb.bucket_order > 1
 ), lk AS (
     SELECT e.event_id AS interaction_id, e.leaked
       FROM @extschema@.experience_leakage_events e
      WHERE NOT e.is_call
-), ev AS (
-    SELECT f.segment, f.tenure_months, f.member_id, 'call' AS kind,
+), ev0 AS (
+    SELECT f.segment, f.tenure_months, f.member_id, 1 AS is_call, 0 AS is_digital, 0 AS is_survey,
            f.is_negative, f.sentiment_score, f.is_repeat,
            NULL::boolean AS is_failure, NULL::boolean AS leaked,
            NULL::smallint AS effort_score, NULL::smallint AS nps_score, NULL::smallint AS csat_score
       FROM @extschema@.experience_call_facts f
     UNION ALL
-    SELECT g.segment, g.tenure_months, g.member_id, 'digital',
+    SELECT g.segment, g.tenure_months, g.member_id, 0, 1, 0,
            NULL, NULL, NULL, g.is_failure, COALESCE(lk.leaked, false), NULL, NULL, NULL
       FROM @extschema@.experience_digital_facts g
       LEFT JOIN lk ON lk.interaction_id = g.interaction_id
     UNION ALL
-    SELECT v.segment, v.tenure_months, v.member_id, 'survey',
+    SELECT v.segment, v.tenure_months, v.member_id, 0, 0, 1,
            NULL, NULL, NULL, NULL, NULL, v.effort_score, v.nps_score, v.csat_score
       FROM @extschema@.experience_survey_facts v
+), ev AS MATERIALIZED (
+    SELECT ev0.*, CASE WHEN ev0.tenure_months IS NULL THEN 5
+                       ELSE pg_catalog.width_bucket(ev0.tenure_months, edges.e) + 1 END AS bucket_order
+      FROM ev0 CROSS JOIN edges
+), mem AS (
+    SELECT x.segment, x.bucket_order, pg_catalog.count(*) AS members
+      FROM (SELECT DISTINCT ev.segment, ev.bucket_order, ev.member_id FROM ev) x
+     GROUP BY 1, 2
+), g AS (
+    SELECT ev.segment, ev.bucket_order,
+           pg_catalog.sum(ev.is_call) AS calls,
+           pg_catalog.count(*) FILTER (WHERE ev.is_negative) AS negative_calls,
+           pg_catalog.sum(ev.sentiment_score) AS sentiment_sum,
+           pg_catalog.count(ev.sentiment_score) AS sentiment_n,
+           pg_catalog.count(*) FILTER (WHERE ev.is_repeat) AS repeat_calls,
+           pg_catalog.sum(ev.is_digital) AS digital_interactions,
+           pg_catalog.count(*) FILTER (WHERE ev.is_failure) AS digital_failures,
+           pg_catalog.count(*) FILTER (WHERE ev.is_failure AND ev.leaked) AS leaked_failures,
+           pg_catalog.sum(ev.is_survey) AS survey_responses,
+           pg_catalog.sum(ev.effort_score) AS effort_sum,
+           pg_catalog.count(ev.effort_score) AS effort_n,
+           pg_catalog.count(ev.nps_score) AS nps_n,
+           pg_catalog.count(*) FILTER (WHERE ev.nps_score >= 9) AS nps_promoters,
+           pg_catalog.count(*) FILTER (WHERE ev.nps_score <= 6) AS nps_detractors,
+           pg_catalog.sum(ev.csat_score) AS csat_sum,
+           pg_catalog.count(ev.csat_score) AS csat_n
+      FROM ev
+     GROUP BY 1, 2
 )
-SELECT ev.segment,
+SELECT g.segment,
        COALESCE(tb.tenure_bucket, 'unknown') AS tenure_bucket,
-       COALESCE(tb.bucket_order, 5)::smallint AS tenure_bucket_order,
+       g.bucket_order::smallint AS tenure_bucket_order,
        tb.min_months AS tenure_min_months,
        tb.max_months AS tenure_max_months,
-       pg_catalog.count(DISTINCT ev.member_id) AS members,
-       pg_catalog.count(*) FILTER (WHERE ev.kind = 'call') AS calls,
-       pg_catalog.count(*) FILTER (WHERE ev.is_negative) AS negative_calls,
-       100.0::double precision * pg_catalog.count(*) FILTER (WHERE ev.is_negative)
-           / NULLIF(pg_catalog.count(*) FILTER (WHERE ev.kind = 'call'), 0) AS negative_pct,
-       pg_catalog.avg(ev.sentiment_score)::double precision AS avg_sentiment_score,
-       pg_catalog.count(*) FILTER (WHERE ev.is_repeat) AS repeat_calls,
-       (pg_catalog.count(*) FILTER (WHERE ev.is_repeat))::double precision
-           / NULLIF(pg_catalog.count(*) FILTER (WHERE ev.kind = 'call'), 0) AS repeat_rate,
-       pg_catalog.count(*) FILTER (WHERE ev.kind = 'digital') AS digital_interactions,
-       pg_catalog.count(*) FILTER (WHERE ev.is_failure) AS digital_failures,
-       (pg_catalog.count(*) FILTER (WHERE ev.is_failure))::double precision
-           / NULLIF(pg_catalog.count(*) FILTER (WHERE ev.kind = 'digital'), 0) AS digital_failure_rate,
-       pg_catalog.count(*) FILTER (WHERE ev.is_failure AND ev.leaked) AS leaked_failures,
-       (pg_catalog.count(*) FILTER (WHERE ev.is_failure AND ev.leaked))::double precision
-           / NULLIF(pg_catalog.count(*) FILTER (WHERE ev.is_failure), 0) AS leakage_rate,
-       pg_catalog.count(*) FILTER (WHERE ev.kind = 'survey') AS survey_responses,
-       pg_catalog.count(ev.effort_score) AS effort_responses,
-       pg_catalog.avg(ev.effort_score)::double precision AS avg_effort_score,
-       pg_catalog.count(ev.nps_score) AS nps_responses,
-       100.0::double precision * (pg_catalog.count(*) FILTER (WHERE ev.nps_score >= 9)
-                                  - pg_catalog.count(*) FILTER (WHERE ev.nps_score <= 6))
-           / NULLIF(pg_catalog.count(ev.nps_score), 0) AS nps,
-       pg_catalog.count(ev.csat_score) AS csat_responses,
-       pg_catalog.avg(ev.csat_score)::double precision AS avg_csat_score
-  FROM ev
-  LEFT JOIN tb ON ev.tenure_months >= tb.min_months
-              AND (tb.max_months IS NULL OR ev.tenure_months < tb.max_months)
- GROUP BY ev.segment, tb.tenure_bucket, tb.bucket_order, tb.min_months, tb.max_months
+       mem.members::bigint AS members,
+       g.calls::bigint AS calls,
+       g.negative_calls::bigint AS negative_calls,
+       100.0::double precision * g.negative_calls / NULLIF(g.calls, 0) AS negative_pct,
+       (g.sentiment_sum / NULLIF(g.sentiment_n, 0))::double precision AS avg_sentiment_score,
+       g.repeat_calls::bigint AS repeat_calls,
+       g.repeat_calls::double precision / NULLIF(g.calls, 0) AS repeat_rate,
+       g.digital_interactions::bigint AS digital_interactions,
+       g.digital_failures::bigint AS digital_failures,
+       g.digital_failures::double precision / NULLIF(g.digital_interactions, 0) AS digital_failure_rate,
+       g.leaked_failures::bigint AS leaked_failures,
+       g.leaked_failures::double precision / NULLIF(g.digital_failures, 0) AS leakage_rate,
+       g.survey_responses::bigint AS survey_responses,
+       g.effort_n::bigint AS effort_responses,
+       (g.effort_sum::numeric / NULLIF(g.effort_n, 0))::double precision AS avg_effort_score,
+       g.nps_n::bigint AS nps_responses,
+       100.0::double precision * (g.nps_promoters - g.nps_detractors) / NULLIF(g.nps_n, 0) AS nps,
+       g.csat_n::bigint AS csat_responses,
+       (g.csat_sum::numeric / NULLIF(g.csat_n, 0))::double precision AS avg_csat_score
+  FROM g
+  JOIN mem ON mem.segment = g.segment AND mem.bucket_order = g.bucket_order
+  LEFT JOIN tb ON tb.bucket_order = g.bucket_order
 WITH DATA;
 
 CREATE UNIQUE INDEX mv_segment_experience_key ON @extschema@.mv_segment_experience (segment, tenure_bucket);
