@@ -125,14 +125,11 @@ WINDOW m AS (PARTITION BY d.member_id);
 COMMENT ON VIEW @extschema@.experience_member_span IS
   'Internal: each dim_member version with the span [span_from, span_to) of event times it applies to: the first version also covers everything before it, the current one everything after; join_date is the current version''s.';
 
--- One row per call with its breakdowns and flags.
-CREATE VIEW @extschema@.experience_call_facts AS
+-- One row per call with its flags and cost (no member attributes).
+CREATE VIEW @extschema@.experience_call_flags AS
 SELECT c.call_id, c.member_id, c.called_at,
        (c.called_at AT TIME ZONE 'UTC')::date AS call_date,
        c.call_topic,
-       COALESCE(m.plan_type, 'unknown') AS plan_type,
-       COALESCE(m.segment, 'unknown') AS segment,
-       @extschema@.tenure_months(m.join_date, (c.called_at AT TIME ZONE 'UTC')::date) AS tenure_months,
        c.handle_time_minutes,
        c.sentiment_score,
        @extschema@.is_negative_call(c.sentiment_score, c.sentiment, s.negative_sentiment_threshold) AS is_negative,
@@ -143,12 +140,23 @@ SELECT c.call_id, c.member_id, c.called_at,
        @extschema@.is_repeat_call(c.called_at, s.repeat_call_window)
            OVER (PARTITION BY c.member_id ORDER BY c.called_at, c.call_id) AS is_repeat
   FROM @extschema@.calls c
- CROSS JOIN @extschema@.experience_settings s
+ CROSS JOIN @extschema@.experience_settings s;
+
+COMMENT ON VIEW @extschema@.experience_call_flags IS
+  'Internal: one row per call with its UTC day, negative / transferred / unresolved / high-handle-time flags, estimated cost, and the repeat flag (is_repeat_call over the member''s calls in time order, repeat_call_window; of calls at the same instant the one with the lower call_id comes first, so the later ones are the repeats).';
+
+-- One row per call with its flags and the member's attributes at the call.
+CREATE VIEW @extschema@.experience_call_facts AS
+SELECT f.*,
+       COALESCE(m.plan_type, 'unknown') AS plan_type,
+       COALESCE(m.segment, 'unknown') AS segment,
+       @extschema@.tenure_months(m.join_date, f.call_date) AS tenure_months
+  FROM @extschema@.experience_call_flags f
   LEFT JOIN @extschema@.experience_member_span m
-         ON m.member_id = c.member_id AND c.called_at >= m.span_from AND c.called_at < m.span_to;
+         ON m.member_id = f.member_id AND f.called_at >= m.span_from AND f.called_at < m.span_to;
 
 COMMENT ON VIEW @extschema@.experience_call_facts IS
-  'Internal: one row per call with its UTC day, plan type, segment and tenure at the call, negative / transferred / unresolved / high-handle-time flags, estimated cost, and the repeat flag (is_repeat_call over the member''s calls in time order, repeat_call_window; of calls at the same instant the one with the lower call_id comes first, so the later ones are the repeats).';
+  'Internal: experience_call_flags with the plan type, segment and tenure of the member at the call.';
 
 -- Calls and failed digital attempts with their leakage flags.
 CREATE VIEW @extschema@.experience_leakage_events AS
@@ -216,7 +224,7 @@ WITH c AS (
            pg_catalog.sum(f.handle_time_minutes) AS total_handle_minutes,
            pg_catalog.round(pg_catalog.avg(f.handle_time_minutes), 2) AS avg_handle_minutes,
            pg_catalog.sum(f.call_cost) AS estimated_call_cost
-      FROM @extschema@.experience_call_facts f
+      FROM @extschema@.experience_call_flags f
      GROUP BY f.call_date
 ), d AS (
     SELECT (i.interacted_at AT TIME ZONE 'UTC')::date AS day_date,
@@ -432,10 +440,6 @@ WITH tb AS MATERIALIZED (
     -- the lower ends of buckets 2-4: width_bucket(months, edges) + 1 is the bucket
     SELECT pg_catalog.array_agg(tb.min_months ORDER BY tb.bucket_order) AS e
       FROM tb WHERE tb.bucket_order > 1
-), lk AS (
-    SELECT e.event_id AS interaction_id, e.leaked
-      FROM @extschema@.experience_leakage_events e
-     WHERE NOT e.is_call
 ), ev0 AS (
     SELECT f.segment, f.tenure_months, f.member_id, 1 AS is_call, 0 AS is_digital, 0 AS is_survey,
            f.is_negative, f.sentiment_score, f.is_repeat,
@@ -443,10 +447,21 @@ WITH tb AS MATERIALIZED (
            NULL::smallint AS effort_score, NULL::smallint AS nps_score, NULL::smallint AS csat_score
       FROM @extschema@.experience_call_facts f
     UNION ALL
+    -- digital successes ...
     SELECT g.segment, g.tenure_months, g.member_id, 0, 1, 0,
-           NULL, NULL, NULL, g.is_failure, COALESCE(lk.leaked, false), NULL, NULL, NULL
+           NULL, NULL, NULL, false, false, NULL, NULL, NULL
       FROM @extschema@.experience_digital_facts g
-      LEFT JOIN lk ON lk.interaction_id = g.interaction_id
+     WHERE NOT g.is_failure
+    UNION ALL
+    -- ... and failures, with their leak flag, at the member's attributes then
+    SELECT COALESCE(m.segment, 'unknown'),
+           @extschema@.tenure_months(m.join_date, (e.event_at AT TIME ZONE 'UTC')::date),
+           e.member_id, 0, 1, 0,
+           NULL, NULL, NULL, true, e.leaked, NULL, NULL, NULL
+      FROM @extschema@.experience_leakage_events e
+      LEFT JOIN @extschema@.experience_member_span m
+             ON m.member_id = e.member_id AND e.event_at >= m.span_from AND e.event_at < m.span_to
+     WHERE NOT e.is_call
     UNION ALL
     SELECT v.segment, v.tenure_months, v.member_id, 0, 0, 1,
            NULL, NULL, NULL, NULL, NULL, v.effort_score, v.nps_score, v.csat_score
