@@ -76,7 +76,16 @@ VALUES
      '0', true, '1', true, 'a number from 0 to 1, e.g. 0.3'),
     ('estimator_health_weight_latency', '0.2', 'numeric', NULL,
      'Weight of the on-time rate (latency within estimator_latency_target) in the estimator health score; the three weights are divided by their sum.', '0.2',
-     '0', true, '1', true, 'a number from 0 to 1, e.g. 0.2');
+     '0', true, '1', true, 'a number from 0 to 1, e.g. 0.2'),
+    ('tenure_bucket_1_months', '6', 'integer', 'months',
+     'End (excluded) of the first tenure bucket of the experience marts: members with fewer whole months since joining, at the time of an event, are new members. Must be below tenure_bucket_2_months.', '6',
+     '1', true, '1200', true, 'a whole number of months from 1 to 1200, below tenure_bucket_2_months, e.g. 6'),
+    ('tenure_bucket_2_months', '24', 'integer', 'months',
+     'End (excluded) of the second tenure bucket of the experience marts. Must be between tenure_bucket_1_months and tenure_bucket_3_months.', '24',
+     '1', true, '1200', true, 'a whole number of months from 1 to 1200, between tenure_bucket_1_months and tenure_bucket_3_months, e.g. 24'),
+    ('tenure_bucket_3_months', '60', 'integer', 'months',
+     'End (excluded) of the third tenure bucket of the experience marts; members with at least this many months are in the last bucket. Must be above tenure_bucket_2_months.', '60',
+     '1', true, '1200', true, 'a whole number of months from 1 to 1200, above tenure_bucket_2_months, e.g. 60');
 
 -- Raise the invalid_parameter_value error of a bad setting value.
 CREATE FUNCTION @extschema@.settings_reject(s @extschema@.settings, value text, why text)
