@@ -62,6 +62,9 @@ VALUES
     ('stale_after', '48 hours', 'interval', NULL,
      'An active case with no event for this long is stale.', '48 hours',
      '0', false, '365 days', true, 'an interval > 0 and <= 365 days, e.g. 48 hours'),
+    ('overload_utilization', '1', 'numeric', 'ratio',
+     'An advocate is overloaded when active cases / capacity is above this (1: more active cases than capacity).', '1',
+     '0', false, '10', true, 'a ratio > 0 and <= 10, e.g. 1 or 0.9'),
     ('fiscal_year_start_month', '1', 'integer', 'month',
      'Month (1-12) in which the fiscal year starts; the fiscal year is named by the calendar year in which it ends. Changing it re-derives the fiscal columns of dim_date.', '1',
      '1', true, '12', true, 'a whole number from 1 (January) to 12 (December), e.g. 10 for the US federal fiscal year');
