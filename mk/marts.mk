@@ -6,4 +6,4 @@
 EXT_OBJS    += extension/marts.o
 SQL_PARTS   += extension/sql/40_marts_core.sql
 SHLIB_LINK_INTERNAL += $(libpq)
-# REGRESS     += marts_core  (enabled with its test)
+REGRESS     += marts_core

@@ -14,7 +14,7 @@ wanted_packages() {
         "postgresql-$PG_MAJOR-cron" "postgresql-$PG_MAJOR-pgtap" \
         libpq-dev libjson-c-dev zlib1g-dev \
         valgrind python3 python3-psycopg2 python3-sqlalchemy \
-        default-jre-headless libpostgresql-jdbc-java \
+        default-jdk-headless libpostgresql-jdbc-java \
         gcc make pkg-config \
         clang libclang-rt-dev
 }

@@ -178,7 +178,7 @@ BEGIN
     END IF;
 
     -- Marts this one reads must refresh before it.
-    SELECT string_agg(format('%s (order %s)', m.mart_name, m.refresh_order), ', ') INTO earlier
+    SELECT string_agg(DISTINCT format('%s (order %s)', m.mart_name, m.refresh_order), ', ') INTO earlier
       FROM pg_rewrite r
       JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
                       AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> mv

@@ -104,11 +104,11 @@ BEGIN
         t0 := pg_catalog.clock_timestamp();
         INSERT INTO @extschema@.refresh_log (run_id, mart_name, started_at, finished_at, duration_s, status, error)
         SELECT run, m.mart_name, t0, t0, 0, 'skipped',
-               'another refresh_marts run holds the lock (' || pg_catalog.coalesce(holder, 'pid unknown') || ')'
+               'another refresh_marts run holds the lock (' || COALESCE(holder, 'pid unknown') || ')'
           FROM @extschema@.mart m
          WHERE marts IS NULL OR m.mart_name OPERATOR(pg_catalog.=) ANY (marts)
          ORDER BY m.refresh_order;
-        RAISE NOTICE 'refresh_marts: skipped, another run holds the lock (%)', pg_catalog.coalesce(holder, 'pid unknown');
+        RAISE NOTICE 'refresh_marts: skipped, another run holds the lock (%)', COALESCE(holder, 'pid unknown');
         RETURN;
     END IF;
     IF in_block THEN
@@ -147,8 +147,21 @@ BEGIN
         END IF;
     END LOOP;
     PERFORM pg_catalog.pg_advisory_unlock(@extschema@.refresh_lock_key());
-    IF n_failed > 0 THEN
-        RAISE NOTICE 'refresh_marts: % of the marts failed; see costmodel.refresh_log where run_id = %', n_failed, run;
+    -- Outside a transaction block every mart is committed by now: end with an
+    -- error naming the failures, so that pg_cron's job_run_details (and any
+    -- caller) sees the run as failed.  Inside a block, an error would roll the
+    -- good marts back too, so the WARNINGs above are all.
+    IF n_failed > 0 AND NOT in_block THEN
+        SELECT pg_catalog.string_agg(l.mart_name || ' (' || l.error || ')', ', ' ORDER BY l.refresh_log_id),
+               pg_catalog.string_agg(pg_catalog.quote_literal(l.mart_name), ', ' ORDER BY l.refresh_log_id),
+               (pg_catalog.array_agg(l.error_sqlstate ORDER BY l.refresh_log_id))[1]
+          INTO err, err_detail, err_state
+          FROM @extschema@.refresh_log l
+         WHERE l.run_id OPERATOR(pg_catalog.=) run AND l.status = 'failed';
+        RAISE EXCEPTION 'refresh_marts: % failed: %', CASE WHEN n_failed = 1 THEN '1 step' ELSE n_failed || ' steps' END, err
+            USING ERRCODE = err_state,
+                  DETAIL = 'The other marts were refreshed and committed; see costmodel.refresh_log where run_id = ' || run || '.',
+                  HINT = 'Fix the cause, then CALL costmodel.refresh_marts(ARRAY[' || err_detail || ']).';
     END IF;
 END
 $$;

@@ -23,7 +23,9 @@ AS $$
 DECLARE
     db text := current_setting('cron.database_name', true);
 BEGIN
-    IF db IS NULL OR db = '' THEN
+    -- cron.database_name may be set in postgresql.conf without pg_cron being
+    -- loaded (a placeholder setting); its launcher is the proof that it runs.
+    IF db IS NULL OR db = '' OR NOT EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher') THEN
         RAISE EXCEPTION 'pg_cron is not loaded in this server'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'schedule_refresh runs refresh_marts through pg_cron, which must be preloaded.',

@@ -1,0 +1,3 @@
+-- The typical dashboard query of each mart, as a BI card would send it
+-- (bench/cases/marts.sh times each; target < 50 ms).  Each "-- mart: NAME"
+-- line starts the query of that mart.
