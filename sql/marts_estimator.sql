@@ -12,6 +12,12 @@
 -- changed (latency target and health weights, all weights 0), and the marts
 -- empty before any data.
 --
+-- pg_regress runs every test in one database and earlier tests leave trace
+-- facts behind: this test runs in one transaction that first empties the
+-- trace facts and dim_provider, and rolls back at the end, so later tests find
+-- the database as it was.  refresh_marts inside a transaction block refreshes
+-- without committing (it says so in a notice).
+--
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS costmodel;
 RESET client_min_messages;
@@ -36,7 +42,14 @@ SELECT m.mart_name, count(*) AS columns,
 SELECT name, value, unit FROM costmodel.settings WHERE name LIKE 'estimator%' ORDER BY name;
 
 -- ------------------------------------------------------------ no data yet: every mart is empty
+BEGIN;
+DELETE FROM costmodel.fact_exception;
+DELETE FROM costmodel.fact_response;
+DELETE FROM costmodel.fact_request;
+DELETE FROM costmodel.fact_trace;
+DELETE FROM costmodel.dim_provider;
 CALL costmodel.refresh_marts();
+SET LOCAL client_min_messages = warning;   -- that notice once is enough
 SELECT (SELECT count(*) FROM costmodel_mart.estimator_daily) AS estimator_daily,
        (SELECT count(*) FROM costmodel_mart.status_daily) AS status_daily,
        (SELECT count(*) FROM costmodel_mart.line_outcomes_daily) AS line_outcomes_daily,
@@ -359,9 +372,11 @@ UPDATE costmodel.settings SET value = '0' WHERE name = 'estimator_health_weight_
 CALL costmodel.refresh_marts(ARRAY['estimator_daily']);
 SELECT count(*) AS rows, count(health_score) AS with_health FROM costmodel_mart.estimator_daily;
 -- a weight out of range is refused by the settings
+SAVEPOINT before_bad_weight;
 \set SHOW_CONTEXT never
 UPDATE costmodel.settings SET value = '1.5' WHERE name = 'estimator_health_weight_latency';
 \set SHOW_CONTEXT errors
+ROLLBACK TO SAVEPOINT before_bad_weight;
 SELECT name, costmodel.reset_setting(name) FROM costmodel.settings WHERE name LIKE 'estimator%' ORDER BY name;
 
 -- ------------------------------------------------------------ a refresh picks up new facts
@@ -376,3 +391,5 @@ SELECT day_date, exception_type, service_code, lines, lines_affected, exceptions
   FROM costmodel_mart.exceptions_daily WHERE day_date = '2025-03-04' AND service_code = '97112' AND lines_affected > 0;
 SELECT service_code, lines, estimated_lines, avg_cost, cost_p25, cost_p50, cost_p75, volume_rank
   FROM costmodel_mart.service_performance ORDER BY volume_rank, service_code;
+
+ROLLBACK;

@@ -10,7 +10,7 @@
 --                      rows, and any result that matches no request row.
 -- Definitions (docs/marts-estimator.md has the reasoning):
 --   day         the UTC date of received_at, else of responded_at; a trace
---               with neither is left out of the daily marts only.
+--               with neither is left out of every estimator mart.
 --   request succeeded  status_code 200 (every line answered); 207 is partial;
 --               anything else, or no response, failed.
 --   line answered (line success)  its result's result_status is estimated or
@@ -512,7 +512,8 @@ COMMENT ON COLUMN @extschema@.mv_costs_daily.plan_pays_total IS 'Sum of fact_res
 SELECT @extschema@.mart_publish('costs_daily', 140, 'estimator');
 
 -- ---------------------------------------------------------------------------
--- exceptions_daily: the exception-rate heatmap.
+-- exceptions_daily: exception rates per cell, for the heatmap filtered by
+-- provider type or network and for the drill-down from a heatmap tile.
 -- ---------------------------------------------------------------------------
 
 -- exceptions_daily: lines hit by each exception type, and the rate.  Grain: day x exception type x service code x provider type x network.
