@@ -67,6 +67,28 @@ COMMENT ON COLUMN @extschema@.claim_facts.denial_reason IS 'The trimmed denial r
 COMMENT ON COLUMN @extschema@.claim_facts.days_to_adjudicate IS 'For a decided claim (approved or denied group): the UTC day of adjudicated_at - service_date, in whole days; NULL when either is unknown.';
 COMMENT ON COLUMN @extschema@.claim_facts.is_outstanding IS 'Awaiting payment: status submitted, pending or approved (paid_amount not known yet).';
 
+-- Statistics on claim_facts' grouping expressions, written exactly as the
+-- view computes them (after ANALYZE the planner then knows there are few
+-- groups and aggregates by hashing, instead of sorting every claim).
+CREATE STATISTICS @extschema@.claims_mart_groups (ndistinct) ON
+    (coalesce(nullif(payer, ''), 'unknown')),
+    (coalesce(nullif(provider_id, ''), 'unknown')),
+    (coalesce(nullif(location, ''), 'unknown')),
+    status,
+    (pg_catalog.date_trunc('month', coalesce(service_date::timestamp, loaded_at AT TIME ZONE 'UTC'))::date)
+  FROM @extschema@.claims;
+CREATE STATISTICS @extschema@.claims_mart_days (ndistinct) ON
+    (coalesce(nullif(payer, ''), 'unknown')),
+    (pg_catalog.date_trunc('month', coalesce(service_date::timestamp, loaded_at AT TIME ZONE 'UTC'))::date),
+    (CASE WHEN @extschema@.claim_status_group(status) IN ('approved', 'denied')
+          THEN (adjudicated_at AT TIME ZONE 'UTC')::date - service_date END)
+  FROM @extschema@.claims;
+
+COMMENT ON STATISTICS @extschema@.claims_mart_groups IS
+  'Distinct counts of the claims marts'' breakdown keys (claim_facts: payer, provider_id, location, status, month_date), so that claims_monthly aggregates by hashing. The expressions must stay those of claim_facts.';
+COMMENT ON STATISTICS @extschema@.claims_mart_days IS
+  'Distinct counts of claim_facts'' payer, month_date and days_to_adjudicate, so that payer_performance''s histogram of days aggregates by hashing. The expressions must stay those of claim_facts.';
+
 -- ---------------------------------------------------------------------------
 -- claims_monthly
 -- ---------------------------------------------------------------------------
