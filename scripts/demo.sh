@@ -4,7 +4,9 @@
 #   packages -> build -> private install + demo cluster under .costmodel/
 #   (kept between runs, started when not running) -> database costmodel with
 #   the extension -> 100,000 generated traces (made once) -> costmodel-load
-#   -> report (scripts/demo_report.sql) -> connection string.
+#   -> CALL costmodel.refresh_marts() and schedule_refresh (pg_cron) -> the
+#   executive dashboard from the marts alone (scripts/demo_dashboard.sql) ->
+#   connection string.
 #
 # Safe to run again: the cluster, database and data file are reused, and the
 # loader skips traces it already has.
@@ -120,6 +122,20 @@ load_sources() {
     done
 }
 
+# Refresh every mart, then have pg_cron refresh them every 15 minutes.  pg_cron
+# keeps its jobs in database postgres (cron.database_name); schedule_refresh
+# reaches it from the costmodel database.
+refresh_and_schedule() {
+    cm_say "CALL costmodel.refresh_marts()"
+    demo_psql costmodel -c "SET client_min_messages = warning" -c "CALL costmodel.refresh_marts()" || true
+    local failed
+    failed=$(demo_psql costmodel -Atc "SELECT string_agg(mart_name || ': ' || error, '; ') FROM costmodel.refresh_log
+                                       WHERE run_id = (SELECT max(run_id) FROM costmodel.refresh_log) AND status <> 'ok'")
+    [[ -z $failed ]] || cm_die "refresh_marts failed for: $failed"
+    demo_psql postgres -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_cron"
+    cm_say "SELECT costmodel.schedule_refresh(): pg_cron job $(demo_psql costmodel -Atc "SELECT costmodel.schedule_refresh()"), every 15 minutes"
+}
+
 main() {
     demo_lock
     bash scripts/deps.sh
@@ -135,7 +151,8 @@ main() {
     load_traces
     generate_sources
     load_sources
-    demo_psql costmodel -f scripts/demo_report.sql
+    refresh_and_schedule
+    demo_psql costmodel -f scripts/demo_dashboard.sql
 
     local conninfo
     conninfo=$(cat .costmodel/conninfo)
