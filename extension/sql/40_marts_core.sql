@@ -82,6 +82,14 @@ COMMENT ON COLUMN @extschema@.refresh_log.error_sqlstate IS 'The SQLSTATE of the
 COMMENT ON COLUMN @extschema@.refresh_log.run_by IS 'The role that ran refresh_marts.';
 COMMENT ON COLUMN @extschema@.refresh_log.backend_pid IS 'The backend that ran it.';
 
+-- pg_dump keeps the refresh history, and the marts a site published itself;
+-- the shipped marts' rows are made again by CREATE EXTENSION.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.refresh_log', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.refresh_log_refresh_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.refresh_run_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.mart',
+    'WHERE area NOT IN (''estimator'', ''experience'', ''advocacy'', ''claims'')');
+
 -- ---------------------------------------------------------------------------
 -- mart_publish: check a mart against the BI rules, publish its view, register it.
 -- ---------------------------------------------------------------------------
