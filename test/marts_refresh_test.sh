@@ -236,7 +236,7 @@ grep -q "first done" "$WORK/first.out"
 report $? "the first run completed"
 expect "$(q "$DB" "SELECT count(*) || ' ' || bool_and(error LIKE '%pid ${first_pid:-?}%')
                    FROM costmodel.refresh_log WHERE status = 'skipped'")" \
-	"the skipped run logged every mart as skipped, naming the holder's pid" "$marts t"
+	"the skipped run logged every mart as skipped, naming the holder's pid" "$marts true"
 expect "$(q "$DB" "SELECT count(*) FROM costmodel.refresh_log
                    WHERE run_id = (SELECT max(run_id) FROM costmodel.refresh_log WHERE status <> 'skipped') AND status = 'ok'")" \
 	"the first run refreshed every mart and dims" "$((marts + 1))"
