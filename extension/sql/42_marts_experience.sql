@@ -441,35 +441,32 @@ WITH tb AS MATERIALIZED (
     SELECT pg_catalog.array_agg(tb.min_months ORDER BY tb.bucket_order) AS e
       FROM tb WHERE tb.bucket_order > 1
 ), ev0 AS (
-    SELECT f.segment, f.tenure_months, f.member_id, 1 AS is_call, 0 AS is_digital, 0 AS is_survey,
+    -- every call, digital interaction and survey response with its flags ...
+    SELECT f.member_id, f.called_at AS event_at, 1 AS is_call, 0 AS is_digital, 0 AS is_survey,
            f.is_negative, f.sentiment_score, f.is_repeat,
            NULL::boolean AS is_failure, NULL::boolean AS leaked,
            NULL::smallint AS effort_score, NULL::smallint AS nps_score, NULL::smallint AS csat_score
-      FROM @extschema@.experience_call_facts f
+      FROM @extschema@.experience_call_flags f
     UNION ALL
-    -- digital successes ...
-    SELECT g.segment, g.tenure_months, g.member_id, 0, 1, 0,
-           NULL, NULL, NULL, false, false, NULL, NULL, NULL
-      FROM @extschema@.experience_digital_facts g
-     WHERE NOT g.is_failure
+    SELECT d.member_id, d.interacted_at, 0, 1, 0, NULL, NULL, NULL, false, false, NULL, NULL, NULL
+      FROM @extschema@.digital_interactions d
+     WHERE d.outcome NOT IN ('failure', 'abandoned')
     UNION ALL
-    -- ... and failures, with their leak flag, at the member's attributes then
-    SELECT COALESCE(m.segment, 'unknown'),
-           @extschema@.tenure_months(m.join_date, (e.event_at AT TIME ZONE 'UTC')::date),
-           e.member_id, 0, 1, 0,
-           NULL, NULL, NULL, true, e.leaked, NULL, NULL, NULL
+    SELECT e.member_id, e.event_at, 0, 1, 0, NULL, NULL, NULL, true, e.leaked, NULL, NULL, NULL
       FROM @extschema@.experience_leakage_events e
-      LEFT JOIN @extschema@.experience_member_span m
-             ON m.member_id = e.member_id AND e.event_at >= m.span_from AND e.event_at < m.span_to
      WHERE NOT e.is_call
     UNION ALL
-    SELECT v.segment, v.tenure_months, v.member_id, 0, 0, 1,
-           NULL, NULL, NULL, NULL, NULL, v.effort_score, v.nps_score, v.csat_score
-      FROM @extschema@.experience_survey_facts v
+    SELECT v.member_id, v.surveyed_at, 0, 0, 1, NULL, NULL, NULL, NULL, NULL, v.effort_score, v.nps_score, v.csat_score
+      FROM @extschema@.surveys v
 ), ev AS MATERIALIZED (
-    SELECT ev0.*, CASE WHEN ev0.tenure_months IS NULL THEN 5
-                       ELSE pg_catalog.width_bucket(ev0.tenure_months, edges.e) + 1 END AS bucket_order
-      FROM ev0 CROSS JOIN edges
+    -- ... with the member's segment and tenure bucket at the event
+    SELECT ev0.*, COALESCE(m.segment, 'unknown') AS segment,
+           COALESCE(pg_catalog.width_bucket(@extschema@.tenure_months(m.join_date, (ev0.event_at AT TIME ZONE 'UTC')::date),
+                                            edges.e) + 1, 5) AS bucket_order
+      FROM ev0
+     CROSS JOIN edges
+      LEFT JOIN @extschema@.experience_member_span m
+             ON m.member_id = ev0.member_id AND ev0.event_at >= m.span_from AND ev0.event_at < m.span_to
 ), mem AS (
     SELECT x.segment, x.bucket_order, pg_catalog.count(*) AS members
       FROM (SELECT DISTINCT ev.segment, ev.bucket_order, ev.member_id FROM ev) x
