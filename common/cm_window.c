@@ -1,30 +1,33 @@
 /*
  * cm_window.c
- *    Time-window logic shared by the costmodel aggregates and, later, the
- *    loader: member-id interning, the in-place (member, at) sort of 16-byte
- *    event records, the repeat-call and leakage scans, and exact
- *    percentiles.  See cm_window.h for the contracts and docs/windows.md for
- *    the definitions.
+ *    Time-window logic shared by the costmodel aggregates: the member
+ *    dictionary (ids interned to arena keys, rows staged and interned in
+ *    batches), the pool and the segmented event lists of many groups, the
+ *    in-place (member, at) sort of 12-byte event records, the repeat-call
+ *    and leakage scans, and exact percentiles.  See cm_window.h for the
+ *    contracts and docs/windows.md for the definitions and the memory.
  *
  * Plain C99; no PostgreSQL headers.
  */
 #include "cm_window.h"
 
 #include <math.h>
-#include <string.h>
 
 /*
- * Arrays grow by a quarter: at most a fifth of one is unused, so a 16-byte
- * event takes at most 20 bytes.  Large arrays grow by remapping their pages
- * (realloc), not by copying, so the extra steps cost little.
+ * Arrays grow by a quarter: at most a fifth of one is unused.  Large arrays
+ * grow by remapping their pages (realloc), not by copying, so the extra
+ * steps cost little.
  */
 #define GROW(cap)			((cap) + (cap) / 4)
-#define MIN_EVENTS			1024
-#define MIN_MEMBERS			256
-#define MIN_BYTES			4096
+#define MIN_ARENA			4096
+#define MIN_STAGE			1024
 #define MIN_SLOTS			512
+#define POOL_FIRST_BLOCK	1024
+#define POOL_MAX_BLOCK		(64 * 1024)
+#define POOL_BLOCK_HDR		8	/* the chain link at the start of a block */
 #define SMALL_SORT			24	/* insertion sort at or below this */
-#define DIGIT_BITS			10	/* member-id radix digit width */
+#define QUICK_SORT			4096	/* quicksort below this, else radix */
+#define DIGIT_BITS			10	/* member-key radix digit width */
 
 /* ---------------------------------------------------------------- window */
 
@@ -101,107 +104,6 @@ cmw_hash(const void *p, size_t len)
 	return h;
 }
 
-/* ------------------------------------------------------------ allocation */
-
-/* Grow *ptr (elsize-byte elements, room for *cap) to hold at least need. */
-static bool
-grow_array(cmw_set *s, void **ptr, size_t *cap, size_t need, size_t elsize,
-		   size_t min)
-{
-	size_t		newcap = *cap < min ? min : GROW(*cap);
-	void	   *p;
-
-	if (newcap < need)
-		newcap = need;
-	if (newcap > SIZE_MAX / elsize)
-		return false;
-	if (*ptr == NULL)
-		p = s->mem.alloc(s->mem.ctx, newcap * elsize);
-	else
-		p = s->mem.grow(s->mem.ctx, *ptr, newcap * elsize);
-	if (p == NULL)
-		return false;
-	*ptr = p;
-	*cap = newcap;
-	return true;
-}
-
-/* An empty set using allocator mem (allocates nothing yet). */
-void
-cmw_set_init(cmw_set *s, const cmw_alloc *mem)
-{
-	memset(s, 0, sizeof(*s));
-	s->mem = *mem;
-	s->id_order = true;
-}
-
-/* Free everything the set holds; it is empty afterwards. */
-void
-cmw_set_free(cmw_set *s)
-{
-	cmw_alloc	mem = s->mem;
-
-	if (s->bytes)
-		mem.release(mem.ctx, s->bytes);
-	if (s->offs)
-		mem.release(mem.ctx, s->offs);
-	if (s->slots)
-		mem.release(mem.ctx, s->slots);
-	if (s->ev && !s->borrowed)
-		mem.release(mem.ctx, s->ev);
-	if (s->stage)
-		mem.release(mem.ctx, s->stage);
-	cmw_set_init(s, &mem);
-}
-
-/* Room for at least extra more events, in memory of the set's own. */
-bool
-cmw_reserve(cmw_set *s, size_t extra)
-{
-	size_t		cap = s->cap;
-	void	   *p = s->ev;
-
-	if (s->borrowed)
-	{
-		cmw_event  *own;
-
-		if (extra > SIZE_MAX / sizeof(cmw_event) - s->n)
-			return false;
-		own = s->mem.alloc(s->mem.ctx, sizeof(cmw_event) * (s->n + (extra > 0 ? extra : 1)));
-		if (own == NULL)
-			return false;
-		if (s->n > 0)
-			memcpy(own, s->ev, sizeof(cmw_event) * s->n);
-		s->ev = own;
-		s->cap = s->n + (extra > 0 ? extra : 1);
-		s->borrowed = false;
-		return true;
-	}
-	if (extra <= s->cap - s->n)
-		return true;
-	if (extra > SIZE_MAX - s->n)
-		return false;
-	if (!grow_array(s, &p, &cap, s->n + extra, sizeof(cmw_event), MIN_EVENTS))
-		return false;
-	s->ev = p;
-	s->cap = cap;
-	return true;
-}
-
-/* Use the caller's n events at ev without copying them. */
-void
-cmw_borrow_events(cmw_set *s, cmw_event *ev, size_t n)
-{
-	if (s->ev && !s->borrowed)
-		s->mem.release(s->mem.ctx, s->ev);
-	s->ev = ev;
-	s->n = s->cap = n;
-	s->nsorted = 0;
-	s->borrowed = true;
-}
-
-/* ------------------------------------------------------------ dictionary */
-
 /* Fold a 64-bit hash into the 32 bits kept in a slot. */
 static inline uint32_t
 fold(uint64_t h)
@@ -220,6 +122,78 @@ prefetch(const void *p)
 #endif
 }
 
+/* ------------------------------------------------------------ allocation */
+
+/*
+ * Grow *ptr (elsize-byte elements, room for *cap) to hold at least need:
+ * by a quarter, or to min, or to need.
+ */
+static bool
+grow_array(const cmw_alloc *mem, void **ptr, size_t *cap, size_t need,
+		   size_t elsize, size_t min)
+{
+	size_t		newcap = *cap < min ? min : GROW(*cap);
+	void	   *p;
+
+	if (newcap < need)
+		newcap = need;
+	if (newcap > SIZE_MAX / elsize)
+		return false;
+	if (*ptr == NULL)
+		p = mem->alloc(mem->ctx, newcap * elsize);
+	else
+		p = mem->grow(mem->ctx, *ptr, newcap * elsize);
+	if (p == NULL)
+		return false;
+	*ptr = p;
+	*cap = newcap;
+	return true;
+}
+
+/* ------------------------------------------------------------ dictionary */
+
+/* An empty dictionary using allocator mem (allocates nothing yet). */
+void
+cmw_dict_init(cmw_dict *d, const cmw_alloc *mem)
+{
+	memset(d, 0, sizeof(*d));
+	d->mem = *mem;
+}
+
+/* Free everything the dictionary holds; it is empty afterwards. */
+void
+cmw_dict_free(cmw_dict *d)
+{
+	cmw_alloc	mem = d->mem;
+
+	if (d->arena)
+		mem.release(mem.ctx, d->arena);
+	if (d->slots)
+		mem.release(mem.ctx, d->slots);
+	if (d->stage)
+		mem.release(mem.ctx, d->stage);
+	cmw_dict_init(d, &mem);
+}
+
+/* Bytes an id of len bytes takes in the arena: length, bytes, padding to 4. */
+static inline size_t
+entry_size(size_t len)
+{
+	return ((len < 255 ? 1 : 5) + len + 3) & ~(size_t) 3;
+}
+
+/* Bits that every member key fits in (at least 1). */
+unsigned
+cmw_dict_key_bits(const cmw_dict *d)
+{
+	uint32_t	maxkey = d->narena >= 4 ? (uint32_t) (d->narena / 4 - 1) : 0;
+	unsigned	bits = 1;
+
+	while (bits < 31 && (maxkey >> bits) != 0)
+		bits++;
+	return bits;
+}
+
 /* Slots to hold n members at load <= 3/4: a power of two, at least MIN_SLOTS. */
 static uint64_t
 slots_for(uint64_t n)
@@ -231,133 +205,81 @@ slots_for(uint64_t n)
 	return nslots;
 }
 
-/*
- * (Re)build the slot table with room for one more member: from the old
- * table when there is one, else by hashing the members' bytes.
- */
+/* (Re)build the slot table with room for one more member, from the old one. */
 static bool
-rehash(cmw_set *s)
+rehash(cmw_dict *d)
 {
-	uint64_t	nslots = slots_for((uint64_t) s->nmembers + 1);
+	uint64_t	nslots = slots_for((uint64_t) d->nmembers + 1);
 	uint32_t	mask;
 	cmw_slot   *slots;
 	uint32_t	i;
 
-	if (s->slots && nslots <= s->nslots)
-		nslots = (uint64_t) s->nslots * 2;
+	if (d->slots && nslots <= d->nslots)
+		nslots = (uint64_t) d->nslots * 2;
 	if (nslots > (uint64_t) UINT32_MAX / 2 + 1 || nslots > SIZE_MAX / sizeof(cmw_slot))
 		return false;
 	mask = (uint32_t) nslots - 1;
-	slots = s->mem.alloc(s->mem.ctx, (size_t) nslots * sizeof(cmw_slot));
+	slots = d->mem.alloc(d->mem.ctx, (size_t) nslots * sizeof(cmw_slot));
 	if (slots == NULL)
 		return false;
 	memset(slots, 0, (size_t) nslots * sizeof(cmw_slot));
-	if (s->slots)
+	if (d->slots)
 	{
-		for (i = 0; i < s->nslots; i++)
+		for (i = 0; i < d->nslots; i++)
 		{
 			uint32_t	j;
 
-			if (s->slots[i].id1 == 0)
+			if (d->slots[i].key1 == 0)
 				continue;
-			for (j = s->slots[i].hash & mask; slots[j].id1 != 0; j = (j + 1) & mask)
+			for (j = d->slots[i].hash & mask; slots[j].key1 != 0; j = (j + 1) & mask)
 				;
-			slots[j] = s->slots[i];
+			slots[j] = d->slots[i];
 		}
-		s->mem.release(s->mem.ctx, s->slots);
+		d->mem.release(d->mem.ctx, d->slots);
 	}
-	else
-	{
-		int32_t		m;
-
-		for (m = 0; m < s->nmembers; m++)
-		{
-			size_t		len;
-			const char *id = cmw_member_bytes(s, m, &len);
-			uint32_t	h = fold(cmw_hash(id, len));
-			uint32_t	j;
-
-			for (j = h & mask; slots[j].id1 != 0; j = (j + 1) & mask)
-				;
-			slots[j].id1 = (uint32_t) m + 1;
-			slots[j].hash = h;
-		}
-	}
-	s->slots = slots;
-	s->nslots = (uint32_t) nslots;
+	d->slots = slots;
+	d->nslots = (uint32_t) nslots;
 	return true;
 }
 
-/* Append member bytes as the next id (no slot); -1 on failure. */
-static int32_t
-append_member(cmw_set *s, const char *id, size_t len)
+/* Append id (len bytes) to the arena as a new member; false on failure. */
+static bool
+append_entry(cmw_dict *d, const char *id, size_t len, uint32_t *key)
 {
-	int32_t		m;
+	size_t		need = entry_size(len);
+	unsigned char *p;
 
-	if (s->nmembers == INT32_MAX - 1 || len > UINT32_MAX - s->nbytes)
-		return -1;
-	if (s->nbytes + len > s->capbytes)
+	if (len > UINT32_MAX || d->narena / 4 >= CMW_MAX_KEY ||
+		need > (size_t) CMW_MAX_KEY * 4 - d->narena)
+		return false;
+	if (d->narena + need > d->caparena)
 	{
-		void	   *p = s->bytes;
+		void	   *a = d->arena;
 
-		if (!grow_array(s, &p, &s->capbytes, s->nbytes + len, 1, MIN_BYTES))
-			return -1;
-		s->bytes = p;
+		if (!grow_array(&d->mem, &a, &d->caparena, d->narena + need, 1, MIN_ARENA))
+			return false;
+		d->arena = a;
 	}
-	if (s->nmembers == s->capmembers)
+	p = (unsigned char *) d->arena + d->narena;
+	memset(p + need - 4, 0, 4);	/* the padding */
+	if (len < 255)
 	{
-		void	   *p = s->offs;
-		size_t		cap = s->offs ? (size_t) s->capmembers + 1 : 0;
-
-		if (!grow_array(s, &p, &cap, cap + 2, sizeof(uint32_t), MIN_MEMBERS))
-			return -1;
-		if (cap > INT32_MAX)
-			cap = INT32_MAX;
-		s->offs = p;
-		if (s->capmembers == 0)
-			s->offs[0] = 0;
-		s->capmembers = (int32_t) cap - 1;
+		p[0] = (unsigned char) len;
+		if (len > 0)
+			memcpy(p + 1, id, len);
 	}
-	m = s->nmembers++;
-	if (len > 0)
-		memcpy(s->bytes + s->nbytes, id, len);
-	s->nbytes += len;
-	s->offs[m + 1] = (uint32_t) s->nbytes;
-	return m;
-}
-
-/* Append member id as the next id without a look-up (reading a canonical set). */
-int32_t
-cmw_push_member(cmw_set *s, const char *id, size_t len)
-{
-	if (s->slots)
+	else
 	{
-		/* the table would go stale: drop it, intern() rebuilds it */
-		s->mem.release(s->mem.ctx, s->slots);
-		s->slots = NULL;
-		s->nslots = 0;
+		uint32_t	l = (uint32_t) len;
+
+		p[0] = 255;
+		memcpy(p + 1, &l, sizeof(l));
+		memcpy(p + 5, id, len);
 	}
-	return append_member(s, id, len);
-}
-
-/* Mark a set built with cmw_push_member and sorted events as canonical. */
-void
-cmw_set_canonical(cmw_set *s)
-{
-	s->id_order = true;
-	s->nsorted = s->n;
-}
-
-/* Order of two member ids: bytes (unsigned), then length. */
-int
-cmw_id_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t		common = alen < blen ? alen : blen;
-	int			c = common > 0 ? memcmp(a, b, common) : 0;
-
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen ? 1 : 0;
+	*key = (uint32_t) (d->narena / 4);
+	d->narena += need;
+	d->nmembers++;
+	return true;
 }
 
 /* Are the len bytes at a and b the same?  (Short ids: no library call.) */
@@ -386,262 +308,636 @@ same_bytes(const char *a, const char *b, size_t len)
 	return true;
 }
 
-/* Is member m (whose slot hash matched) the id of len bytes? */
+/* Is member key (whose slot hash matched) the id of len bytes? */
 static inline bool
-is_member(const cmw_set *s, int32_t m, const char *id, size_t len)
+is_member(const cmw_dict *d, uint32_t key, const char *id, size_t len)
 {
-	return s->offs[m + 1] - s->offs[m] == len &&
-		same_bytes(s->bytes + s->offs[m], id, len);
+	size_t		mlen;
+	const char *m = cmw_dict_bytes(d, key, &mlen);
+
+	return mlen == len && same_bytes(m, id, len);
 }
 
-/* The id of member (len bytes, hash h), added when new; -1 on failure. */
-static int32_t
-intern(cmw_set *s, const char *id, size_t len, uint32_t h, bool *added)
+/* The key of member id (len bytes, hash h), added when new; false on failure. */
+static bool
+intern(cmw_dict *d, const char *id, size_t len, uint32_t h, uint32_t *key,
+	   bool *added)
 {
 	uint32_t	mask;
 	uint32_t	i;
-	int32_t		m;
 
 	if (added)
 		*added = false;
-	if (s->nslots == 0 && !rehash(s))
-		return -1;
-	mask = s->nslots - 1;
-	for (i = h & mask; s->slots[i].id1 != 0; i = (i + 1) & mask)
+	if (d->nslots == 0 && !rehash(d))
+		return false;
+	mask = d->nslots - 1;
+	for (i = h & mask; d->slots[i].key1 != 0; i = (i + 1) & mask)
 	{
-		if (s->slots[i].hash == h && is_member(s, (int32_t) s->slots[i].id1 - 1, id, len))
-			return (int32_t) (s->slots[i].id1 - 1);
+		if (d->slots[i].hash == h && is_member(d, d->slots[i].key1 - 1, id, len))
+		{
+			*key = d->slots[i].key1 - 1;
+			return true;
+		}
 	}
 
 	/* new member: grow the table first if it would pass 3/4 full */
-	if (((uint64_t) s->nmembers + 1) * 4 > (uint64_t) s->nslots * 3)
+	if (((uint64_t) d->nmembers + 1) * 4 > (uint64_t) d->nslots * 3)
 	{
-		if (!rehash(s))
-			return -1;
-		mask = s->nslots - 1;
-		for (i = h & mask; s->slots[i].id1 != 0; i = (i + 1) & mask)
+		if (!rehash(d))
+			return false;
+		mask = d->nslots - 1;
+		for (i = h & mask; d->slots[i].key1 != 0; i = (i + 1) & mask)
 			;
 	}
-	m = append_member(s, id, len);
-	if (m < 0)
-		return -1;
-	s->slots[i].id1 = (uint32_t) m + 1;
-	s->slots[i].hash = h;
-	if (m > 0)
-		s->id_order = false;
+	if (!append_entry(d, id, len, key))
+		return false;
+	d->slots[i].key1 = *key + 1;
+	d->slots[i].hash = h;
 	if (added)
 		*added = true;
-	return m;
+	return true;
 }
 
-/* The dense id of member (len bytes), added when new; -1 on failure. */
-int32_t
-cmw_member(cmw_set *s, const char *id, size_t len, bool *added)
+/* The key of member id (len bytes), added when new; false on failure. */
+bool
+cmw_dict_intern(cmw_dict *d, const char *id, size_t len, uint32_t *key,
+				bool *added)
 {
-	return intern(s, id, len, fold(cmw_hash(id, len)), added);
+	return intern(d, id, len, fold(cmw_hash(id, len)), key, added);
 }
 
 /*
- * Intern n <= CMW_BATCH ids.  Each look-up reads three places that are
- * rarely in cache: the slot, the member's offsets and its bytes.  So, for
+ * The keys of n <= CMW_BATCH ids.  A look-up reads two places that are
+ * rarely in cache: the slot and the member's bytes in the arena.  So, for
  * all n ids at once: hash and prefetch the home slot; where the slot's hash
- * matches, prefetch the offsets; then the bytes; then look up for real.
- * The memory accesses of different ids overlap instead of waiting in turn.
+ * matches, prefetch the arena entry; then look up for real.  The memory
+ * accesses of different ids overlap instead of waiting in turn.
  */
-static bool
-intern_batch(cmw_set *s, const char *const *ids, const uint32_t *lens,
-			 size_t n, int32_t *out)
+bool
+cmw_dict_intern_many(cmw_dict *d, const char *const *ids, const uint32_t *lens,
+					 size_t n, uint32_t *keys)
 {
 	uint32_t	h[CMW_BATCH];
-	int32_t		cand[CMW_BATCH];
+	uint32_t	cand[CMW_BATCH];
 	uint32_t	mask;
 	size_t		i;
 
-	if (s->nslots == 0 && !rehash(s))
+	if (d->nslots == 0 && !rehash(d))
 		return false;
-	mask = s->nslots - 1;
+	mask = d->nslots - 1;
 	for (i = 0; i < n; i++)
 	{
 		h[i] = fold(cmw_hash(ids[i], lens[i]));
-		prefetch(&s->slots[h[i] & mask]);
+		prefetch(&d->slots[h[i] & mask]);
 	}
 	for (i = 0; i < n; i++)
 	{
-		const cmw_slot *sl = &s->slots[h[i] & mask];
+		const cmw_slot *sl = &d->slots[h[i] & mask];
 
-		cand[i] = sl->id1 != 0 && sl->hash == h[i] ? (int32_t) sl->id1 - 1 : -1;
-		if (cand[i] >= 0)
-			prefetch(&s->offs[cand[i]]);
+		cand[i] = sl->key1 != 0 && sl->hash == h[i] ? sl->key1 : 0;
+		if (cand[i] != 0)
+			prefetch(d->arena + (size_t) (cand[i] - 1) * 4);
 	}
 	for (i = 0; i < n; i++)
-		if (cand[i] >= 0)
-			prefetch(s->bytes + s->offs[cand[i]]);
-	for (i = 0; i < n; i++)
-	{
-		out[i] = intern(s, ids[i], lens[i], h[i], NULL);
-		if (out[i] < 0)
+		if (!intern(d, ids[i], lens[i], h[i], &keys[i], NULL))
 			return false;
-	}
 	return true;
 }
 
-/* Append one event of member id, staged for interning in a batch. */
+/* Stage member id for *target (its key written there on the next flush). */
 bool
-cmw_stage(cmw_set *s, const char *id, size_t len, int64_t at, uint32_t flags)
+cmw_dict_stage(cmw_dict *d, const char *id, size_t len, uint32_t *target,
+			   const void *owner)
 {
 	uint32_t	len32 = (uint32_t) len;
 	size_t		need = sizeof(uint32_t) + len;
+	cmw_pending *pe;
 
-	if (len > UINT32_MAX - sizeof(uint32_t) || s->nstage > (size_t) INT32_MAX - need)
+	if (len > UINT32_MAX - sizeof(uint32_t) || d->nstage > SIZE_MAX - need)
 		return false;
-	if (s->nstage + need > s->capstage)
+	if (d->nstage + need > d->capstage)
 	{
-		void	   *p = s->stage;
+		void	   *p = d->stage;
 
-		if (!grow_array(s, &p, &s->capstage, s->nstage + need, 1, 256))
+		if (!grow_array(&d->mem, &p, &d->capstage, d->nstage + need, 1, MIN_STAGE))
 			return false;
-		s->stage = p;
+		d->stage = p;
 	}
-	if (s->n == s->cap && !cmw_reserve(s, 1))
-		return false;
-	s->ev[s->n].member = -1 - (int32_t) s->nstage;
-	s->ev[s->n].flags = flags;
-	s->ev[s->n].at = at;
-	s->n++;
-	memcpy(s->stage + s->nstage, &len32, sizeof(uint32_t));
+	memcpy(d->stage + d->nstage, &len32, sizeof(uint32_t));
 	if (len > 0)
-		memcpy(s->stage + s->nstage + sizeof(uint32_t), id, len);
-	s->nstage += need;
-	s->nstaged++;
-	if (s->nstaged >= CMW_BATCH)
-		return cmw_flush(s);
+		memcpy(d->stage + d->nstage + sizeof(uint32_t), id, len);
+	pe = &d->pend[d->npend++];
+	pe->target = target;
+	pe->owner = owner;
+	pe->off = d->nstage;
+	d->nstage += need;
+	if (d->npend == CMW_BATCH)
+		return cmw_dict_flush(d);
 	return true;
 }
 
-/* Intern the staged ids; false when out of memory or past the limits. */
+/* Intern the staged ids and write their keys; false on failure. */
 bool
-cmw_flush(cmw_set *s)
+cmw_dict_flush(cmw_dict *d)
 {
-	size_t		first = s->n - s->nstaged;
+	const char *ids[CMW_BATCH];
+	uint32_t	lens[CMW_BATCH];
+	uint32_t	keys[CMW_BATCH];
+	uint32_t	i;
 
-	while (first < s->n)
+	if (d->npend == 0)
+		return true;
+	for (i = 0; i < d->npend; i++)
 	{
-		const char *ids[CMW_BATCH];
-		uint32_t	lens[CMW_BATCH];
-		int32_t		out[CMW_BATCH];
-		size_t		k = s->n - first < CMW_BATCH ? s->n - first : CMW_BATCH;
-		size_t		i;
+		const char *p = d->stage + d->pend[i].off;
 
-		for (i = 0; i < k; i++)
-		{
-			const char *p = s->stage + (size_t) (-1 - s->ev[first + i].member);
-
-			memcpy(&lens[i], p, sizeof(uint32_t));
-			ids[i] = p + sizeof(uint32_t);
-		}
-		if (!intern_batch(s, ids, lens, k, out))
-			return false;
-		for (i = 0; i < k; i++)
-			s->ev[first + i].member = out[i];
-		first += k;
+		memcpy(&lens[i], p, sizeof(uint32_t));
+		ids[i] = p + sizeof(uint32_t);
 	}
-	s->nstaged = 0;
-	s->nstage = 0;
+	if (!cmw_dict_intern_many(d, ids, lens, d->npend, keys))
+		return false;
+	for (i = 0; i < d->npend; i++)
+	{
+		uint32_t   *t = d->pend[i].target;
+
+		*t = (keys[i] << 1) | (*t & CMW_FAILURE_BIT);
+	}
+	d->npend = 0;
+	d->nstage = 0;
 	return true;
 }
 
-/* Intern src's members into dst and append its events; false on failure. */
-static bool
-merge_interned(cmw_set *dst, const cmw_set *src)
+/* Forget the staged rows whose target is in owner's memory. */
+void
+cmw_dict_drop(cmw_dict *d, const void *owner)
 {
-	int32_t    *map;
-	int32_t		m;
-	size_t		i;
-	cmw_event  *out;
+	uint32_t	i,
+				k = 0;
 
-	if (src->n == 0 && src->nmembers == 0)
-		return true;
-	if (dst->nstaged != 0 || src->nstaged != 0 || !cmw_reserve(dst, src->n))
-		return false;
-	map = dst->mem.alloc(dst->mem.ctx, sizeof(int32_t) * ((size_t) src->nmembers + 1));
-	if (map == NULL)
-		return false;
-	for (m = 0; m < src->nmembers; m += CMW_BATCH)
+	for (i = 0; i < d->npend; i++)
+		if (d->pend[i].owner != owner)
+			d->pend[k++] = d->pend[i];
+	d->npend = k;
+	if (k == 0)
+		d->nstage = 0;
+}
+
+/* ------------------------------------------------------------------ pool */
+
+/* An empty pool using allocator mem. */
+void
+cmw_pool_init(cmw_pool *p, const cmw_alloc *mem)
+{
+	memset(p, 0, sizeof(*p));
+	p->mem = *mem;
+	p->next_size = POOL_FIRST_BLOCK;
+}
+
+/* size bytes, 8-byte aligned, for as long as the pool lives; NULL on failure. */
+void *
+cmw_pool_alloc(cmw_pool *p, size_t size)
+{
+	char	   *r;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	size = (size + 7) & ~(size_t) 7;
+	if (size > p->left)
 	{
-		const char *ids[CMW_BATCH];
-		uint32_t	lens[CMW_BATCH];
-		int32_t		k = src->nmembers - m < CMW_BATCH ? src->nmembers - m : CMW_BATCH;
-		int32_t		j;
+		size_t		bsize = p->next_size;
+		char	   *blk;
 
-		for (j = 0; j < k; j++)
+		while (bsize - POOL_BLOCK_HDR < size)
+			bsize *= 2;
+		blk = p->mem.alloc(p->mem.ctx, bsize);
+		if (blk == NULL)
+			return NULL;
+		memcpy(blk, &p->blocks, sizeof(void *));
+		p->blocks = blk;
+		p->block = blk + POOL_BLOCK_HDR;
+		p->left = bsize - POOL_BLOCK_HDR;
+		if (p->next_size < POOL_MAX_BLOCK)
+			p->next_size *= 2;
+	}
+	r = p->block;
+	p->block += size;
+	p->left -= size;
+	return r;
+}
+
+/* Release the pool's blocks, segment blocks included. */
+void
+cmw_pool_free(cmw_pool *p)
+{
+	cmw_alloc	mem = p->mem;
+	void	   *blk = p->blocks;
+	size_t		i;
+
+	while (blk != NULL)
+	{
+		void	   *next;
+
+		memcpy(&next, blk, sizeof(void *));
+		mem.release(mem.ctx, blk);
+		blk = next;
+	}
+	for (i = 0; i < p->nsegblocks; i++)
+		mem.release(mem.ctx, p->segblocks[i]);
+	if (p->segblocks)
+		mem.release(mem.ctx, p->segblocks);
+	cmw_pool_init(p, &mem);
+}
+
+/* The segments of block b. */
+static inline cmw_seg *
+block_segs(cmw_segblock *b)
+{
+	return (cmw_seg *) (b + 1);
+}
+
+/* Put b on the pool's list of blocks with room. */
+static void
+avail_push(cmw_pool *p, cmw_segblock *b)
+{
+	b->prev_avail = NULL;
+	b->next_avail = p->avail;
+	if (p->avail)
+		p->avail->prev_avail = b;
+	p->avail = b;
+	b->in_avail = true;
+}
+
+/* Take b off the pool's list of blocks with room. */
+static void
+avail_remove(cmw_pool *p, cmw_segblock *b)
+{
+	if (b->prev_avail)
+		b->prev_avail->next_avail = b->next_avail;
+	else
+		p->avail = b->next_avail;
+	if (b->next_avail)
+		b->next_avail->prev_avail = b->prev_avail;
+	b->in_avail = false;
+}
+
+/* A new segment block, entered in address order; NULL on failure. */
+static cmw_segblock *
+new_segblock(cmw_pool *p)
+{
+	cmw_segblock *b;
+	size_t		i;
+
+	if (p->nsegblocks == p->capsegblocks)
+	{
+		void	   *a = p->segblocks;
+
+		if (!grow_array(&p->mem, &a, &p->capsegblocks, p->nsegblocks + 1,
+						sizeof(cmw_segblock *), 16))
+			return NULL;
+		p->segblocks = a;
+	}
+	b = p->mem.alloc(p->mem.ctx, sizeof(cmw_segblock) + CMW_SEGS_PER_BLOCK * sizeof(cmw_seg));
+	if (b == NULL)
+		return NULL;
+	memset(b, 0, sizeof(*b));
+	/* usually the highest address yet: the search from the end is short */
+	for (i = p->nsegblocks; i > 0 && (uintptr_t) p->segblocks[i - 1] > (uintptr_t) b; i--)
+		p->segblocks[i] = p->segblocks[i - 1];
+	p->segblocks[i] = b;
+	p->nsegblocks++;
+	avail_push(p, b);
+	return b;
+}
+
+/* A segment from a block with room, or a new block; NULL on failure. */
+static cmw_seg *
+new_seg(cmw_pool *p)
+{
+	cmw_segblock *b = p->avail;
+	cmw_seg    *s;
+
+	if (b == NULL && (b = new_segblock(p)) == NULL)
+		return NULL;
+	if (b->free != NULL)
+	{
+		s = b->free;
+		b->free = s->next;
+	}
+	else
+		s = &block_segs(b)[b->ncarved++];
+	b->nused++;
+	if (b->free == NULL && b->ncarved == CMW_SEGS_PER_BLOCK)
+		avail_remove(p, b);
+	s->next = NULL;
+	return s;
+}
+
+/* The block that segment s is in (binary search over the block addresses). */
+static cmw_segblock *
+block_of(const cmw_pool *p, const cmw_seg *s)
+{
+	size_t		lo = 0,
+				hi = p->nsegblocks;
+
+	while (hi - lo > 1)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t) p->segblocks[mid] <= (uintptr_t) s)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return p->segblocks[lo];
+}
+
+/*
+ * Give a chain of segments back: each to its block, and a block none of
+ * whose segments is used any more to the allocator, so that groups that
+ * moved to one array leave no memory behind.
+ */
+static void
+free_segs(cmw_pool *p, cmw_seg *s)
+{
+	while (s != NULL)
+	{
+		cmw_seg    *next = s->next;
+		cmw_segblock *b = block_of(p, s);
+
+		s->next = b->free;
+		b->free = s;
+		if (!b->in_avail)
+			avail_push(p, b);
+		if (--b->nused == 0)
 		{
-			size_t		len;
+			size_t		i;
 
-			ids[j] = cmw_member_bytes(src, m + j, &len);
-			lens[j] = (uint32_t) len;
+			avail_remove(p, b);
+			for (i = 0; p->segblocks[i] != b; i++)
+				;
+			memmove(&p->segblocks[i], &p->segblocks[i + 1],
+					(p->nsegblocks - i - 1) * sizeof(cmw_segblock *));
+			p->nsegblocks--;
+			p->mem.release(p->mem.ctx, b);
 		}
-		if (!intern_batch(dst, ids, lens, (size_t) k, map + m))
+		s = next;
+	}
+}
+
+/* ---------------------------------------------------------------- events */
+
+/* Grow a large group's array to hold need events (records move: flush first). */
+static bool
+grow_large(cmw_events *g, cmw_pool *p, cmw_dict *d, size_t need)
+{
+	void	   *a = g->arr;
+
+	if (!cmw_dict_flush(d) ||
+		!grow_array(&p->mem, &a, &g->cap, need, sizeof(cmw_event), 0))
+		return false;
+	g->arr = a;
+	return true;
+}
+
+/* Move a small group's events into one array with room for need (flush first). */
+static bool
+to_large(cmw_events *g, cmw_pool *p, cmw_dict *d, size_t need)
+{
+	size_t		cap = GROW(g->n);
+	cmw_event  *a;
+	cmw_seg    *s;
+	size_t		i = 0;
+
+	if (!cmw_dict_flush(d))
+		return false;
+	if (cap < need)
+		cap = need;
+	if (cap < CMW_SMALL_MAX + CMW_SMALL_MAX / 4)
+		cap = CMW_SMALL_MAX + CMW_SMALL_MAX / 4;	/* > 8 kB: its own block */
+	if (cap > SIZE_MAX / sizeof(cmw_event))
+		return false;
+	a = p->mem.alloc(p->mem.ctx, cap * sizeof(cmw_event));
+	if (a == NULL)
+		return false;
+	for (s = g->head; s != NULL; s = s->next)
+	{
+		size_t		k = g->n - i < CMW_SEG_EVENTS ? g->n - i : CMW_SEG_EVENTS;
+
+		memcpy(a + i, s->ev, k * sizeof(cmw_event));
+		i += k;
+	}
+	free_segs(p, g->head);
+	g->head = g->tail = NULL;
+	g->arr = a;
+	g->cap = cap;
+	g->sorted = false;
+	return true;
+}
+
+/* Room for extra more events without moving any later; false on failure. */
+static bool
+reserve(cmw_events *g, cmw_pool *p, cmw_dict *d, size_t extra)
+{
+	if (extra > SIZE_MAX / sizeof(cmw_event) - g->n)
+		return false;
+	if (g->arr != NULL)
+		return g->n + extra <= g->cap || grow_large(g, p, d, g->n + extra);
+	if (g->n + extra > CMW_SMALL_MAX)
+		return to_large(g, p, d, g->n + extra);
+	return true;
+}
+
+/* Room for one more event: its record, or NULL on failure. */
+static inline cmw_event *
+push(cmw_events *g, cmw_pool *p, cmw_dict *d)
+{
+	size_t		i;
+
+	if (g->arr != NULL || g->n == CMW_SMALL_MAX)
+	{
+		if ((g->arr == NULL || g->n == g->cap) && !reserve(g, p, d, 1))
+			return NULL;
+		g->sorted = false;
+		return &g->arr[g->n++];
+	}
+	i = g->n % CMW_SEG_EVENTS;
+	if (i == 0)
+	{
+		cmw_seg    *s = new_seg(p);
+
+		if (s == NULL)
+			return NULL;
+		if (g->tail)
+			g->tail->next = s;
+		else
+			g->head = s;
+		g->tail = s;
+	}
+	g->n++;
+	return &g->tail->ev[i];
+}
+
+/* Add one event of member id, its id staged in d. */
+bool
+cmw_events_add(cmw_events *g, cmw_pool *p, cmw_dict *d, const char *id,
+			   size_t len, int64_t at, bool failure)
+{
+	cmw_event  *e = push(g, p, d);
+
+	if (e == NULL)
+		return false;
+	cmw_event_set(e, failure ? CMW_FAILURE_BIT : 0, at);
+	p->events++;
+	return cmw_dict_stage(d, id, len, &e->key, p);
+}
+
+/* The record of ev with its member renumbered through map (or kept). */
+static inline cmw_event
+mapped(const cmw_event *ev, const uint32_t *map)
+{
+	cmw_event	e = *ev;
+
+	if (map)
+		e.key = (map[ev->key >> 1] << 1) | (ev->key & CMW_FAILURE_BIT);
+	return e;
+}
+
+/* Append n events whose members are numbers into map (or keys, map NULL). */
+bool
+cmw_events_append(cmw_events *g, cmw_pool *p, cmw_dict *d, const cmw_event *ev,
+				  size_t n, const uint32_t *map)
+{
+	size_t		i;
+
+	if (n == 0)
+		return true;
+	if (!reserve(g, p, d, n))
+		return false;
+	if (g->arr != NULL)
+	{
+		for (i = 0; i < n; i++)
+			g->arr[g->n + i] = mapped(&ev[i], map);
+		g->n += n;
+		g->sorted = false;
+	}
+	else
+	{
+		for (i = 0; i < n; i++)
 		{
-			dst->mem.release(dst->mem.ctx, map);
-			return false;
+			cmw_event  *e = push(g, p, d);
+
+			if (e == NULL)
+				return false;
+			*e = mapped(&ev[i], map);
 		}
 	}
-	out = dst->ev + dst->n;
+	p->events += n;
+	return true;
+}
+
+/* Append every event of src, whose keys are in dictionary sd (may be d). */
+bool
+cmw_events_append_group(cmw_events *g, cmw_pool *p, cmw_dict *d,
+						cmw_events *src, cmw_dict *sd)
+{
+	cmw_seg    *s;
+	size_t		left = src->n;
+	size_t		i;
+
+	if (!cmw_dict_flush(sd) || !cmw_dict_flush(d))
+		return false;
+	if (sd == d)
+	{
+		if (src->arr != NULL)
+			return cmw_events_append(g, p, d, src->arr, src->n, NULL);
+		for (s = src->head; s != NULL && left > 0; s = s->next)
+		{
+			size_t		k = left < CMW_SEG_EVENTS ? left : CMW_SEG_EVENTS;
+
+			if (!cmw_events_append(g, p, d, s->ev, k, NULL))
+				return false;
+			left -= k;
+		}
+		return true;
+	}
+	/* another dictionary: intern each event's id into d */
+	s = src->head;
 	for (i = 0; i < src->n; i++)
 	{
-		out[i] = src->ev[i];
-		out[i].member = map[src->ev[i].member];
+		const cmw_event *e = src->arr ? &src->arr[i] : &s->ev[i % CMW_SEG_EVENTS];
+		size_t		len;
+		const char *id = cmw_dict_bytes(sd, cmw_event_member(e), &len);
+
+		if (!cmw_events_add(g, p, d, id, len, cmw_event_at(e), cmw_event_failure(e)))
+			return false;
+		if (src->arr == NULL && i % CMW_SEG_EVENTS == CMW_SEG_EVENTS - 1)
+			s = s->next;
 	}
-	dst->n += src->n;
-	dst->mem.release(dst->mem.ctx, map);
 	return true;
 }
 
-/* Allocate a copy of n bytes of p, or NULL (also for n == 0). */
-static void *
-dup_bytes(const cmw_alloc *mem, const void *p, size_t n, bool *failed)
+/* The group's events sorted by (member, at), in place or in scratch. */
+const cmw_event *
+cmw_events_sorted(cmw_events *g, cmw_dict *d, cmw_event *scratch)
 {
-	void	   *q;
+	cmw_seg    *s;
+	size_t		i = 0;
 
-	if (n == 0 || p == NULL)
+	if (!cmw_dict_flush(d))
 		return NULL;
-	q = mem->alloc(mem->ctx, n);
-	if (q == NULL)
-		*failed = true;
-	else
-		memcpy(q, p, n);
-	return q;
+	if (g->arr != NULL)
+	{
+		if (!g->sorted)
+			cmw_sort_events(g->arr, g->n, cmw_dict_key_bits(d));
+		g->sorted = true;
+		return g->arr;
+	}
+	for (s = g->head; s != NULL && i < g->n; s = s->next)
+	{
+		size_t		k = g->n - i < CMW_SEG_EVENTS ? g->n - i : CMW_SEG_EVENTS;
+
+		memcpy(scratch + i, s->ev, k * sizeof(cmw_event));
+		i += k;
+	}
+	cmw_sort_events(scratch, g->n, cmw_dict_key_bits(d));
+	return scratch;
 }
 
-/* A copy of src with allocator mem, sized to fit; false when out of memory. */
+/* Give the group's memory back; false (and nothing freed) when d cannot flush. */
 bool
-cmw_copy(cmw_set *dst, const cmw_set *src, const cmw_alloc *mem)
+cmw_events_release(cmw_events *g, cmw_pool *p, cmw_dict *d)
 {
-	bool		failed = false;
-
-	cmw_set_init(dst, mem);
-	if (src->nstaged != 0)
+	/* staged keys may point into the group: write them while it is there */
+	if (!cmw_dict_flush(d))
 		return false;
-	dst->bytes = dup_bytes(mem, src->bytes, src->nbytes, &failed);
-	dst->nbytes = dst->capbytes = dst->bytes ? src->nbytes : 0;
-	dst->offs = src->nmembers > 0 ?
-		dup_bytes(mem, src->offs, sizeof(uint32_t) * ((size_t) src->nmembers + 1), &failed) : NULL;
-	dst->nmembers = dst->capmembers = dst->offs ? src->nmembers : 0;
-	dst->slots = dup_bytes(mem, src->slots, sizeof(cmw_slot) * (size_t) src->nslots, &failed);
-	dst->nslots = dst->slots ? src->nslots : 0;
-	dst->ev = dup_bytes(mem, src->ev, sizeof(cmw_event) * src->n, &failed);
-	dst->n = dst->cap = dst->ev ? src->n : 0;
-	dst->nsorted = src->nsorted == src->n ? dst->n : 0;
-	dst->id_order = src->id_order;
-	if (failed)
-	{
-		cmw_set_free(dst);
-		return false;
-	}
+	if (g->arr != NULL)
+		p->mem.release(p->mem.ctx, g->arr);
+	free_segs(p, g->head);
+	cmw_events_init(g);
 	return true;
 }
 
 /* ------------------------------------------------------------------ sort */
+
+/* Does a go before b in (member, at) order? */
+static inline bool
+before(const cmw_event *a, const cmw_event *b)
+{
+	uint32_t	ma = a->key >> 1,
+				mb = b->key >> 1;
+
+	return ma < mb || (ma == mb && cmw_event_at(a) < cmw_event_at(b));
+}
+
+/* Swap two events. */
+static inline void
+swap_ev(cmw_event *a, cmw_event *b)
+{
+	cmw_event	t = *a;
+
+	*a = *b;
+	*b = t;
+}
 
 /* Insertion sort by (member, at). */
 static void
@@ -654,14 +950,64 @@ insertion_member_at(cmw_event *ev, size_t n)
 		cmw_event	e = ev[i];
 		size_t		j = i;
 
-		while (j > 0 && (ev[j - 1].member > e.member ||
-						 (ev[j - 1].member == e.member && ev[j - 1].at > e.at)))
+		while (j > 0 && before(&e, &ev[j - 1]))
 		{
 			ev[j] = ev[j - 1];
 			j--;
 		}
 		ev[j] = e;
 	}
+}
+
+/* Quicksort by (member, at): median-of-three pivot, recursion on the smaller side. */
+static void
+quick_member_at(cmw_event *ev, size_t n)
+{
+	while (n > SMALL_SORT)
+	{
+		size_t		mid = n / 2;
+		cmw_event	pivot;
+		size_t		i,
+					j;
+
+		if (before(&ev[mid], &ev[0]))
+			swap_ev(&ev[mid], &ev[0]);
+		if (before(&ev[n - 1], &ev[mid]))
+		{
+			swap_ev(&ev[n - 1], &ev[mid]);
+			if (before(&ev[mid], &ev[0]))
+				swap_ev(&ev[mid], &ev[0]);
+		}
+		pivot = ev[mid];
+
+		/* Hoare partition: [0, j] <= pivot <= [j + 1, n) */
+		i = 0;
+		j = n - 1;
+		for (;;)
+		{
+			while (before(&ev[i], &pivot))
+				i++;
+			while (before(&pivot, &ev[j]))
+				j--;
+			if (i >= j)
+				break;
+			swap_ev(&ev[i], &ev[j]);
+			i++;
+			j--;
+		}
+		if (j + 1 < n - (j + 1))
+		{
+			quick_member_at(ev, j + 1);
+			ev += j + 1;
+			n -= j + 1;
+		}
+		else
+		{
+			quick_member_at(ev + j + 1, n - (j + 1));
+			n = j + 1;
+		}
+	}
+	insertion_member_at(ev, n);
 }
 
 /* Insertion sort by at. */
@@ -673,25 +1019,16 @@ insertion_at(cmw_event *ev, size_t n)
 	for (i = 1; i < n; i++)
 	{
 		cmw_event	e = ev[i];
+		int64_t		t = cmw_event_at(&e);
 		size_t		j = i;
 
-		while (j > 0 && ev[j - 1].at > e.at)
+		while (j > 0 && cmw_event_at(&ev[j - 1]) > t)
 		{
 			ev[j] = ev[j - 1];
 			j--;
 		}
 		ev[j] = e;
 	}
-}
-
-/* Swap two events. */
-static inline void
-swap_ev(cmw_event *a, cmw_event *b)
-{
-	cmw_event	t = *a;
-
-	*a = *b;
-	*b = t;
 }
 
 /* Quicksort by at: median-of-three pivot, recursion on the smaller side. */
@@ -705,25 +1042,24 @@ quick_at(cmw_event *ev, size_t n)
 		size_t		i,
 					j;
 
-		/* median of three into ev[mid] */
-		if (ev[mid].at < ev[0].at)
+		if (cmw_event_at(&ev[mid]) < cmw_event_at(&ev[0]))
 			swap_ev(&ev[mid], &ev[0]);
-		if (ev[n - 1].at < ev[mid].at)
+		if (cmw_event_at(&ev[n - 1]) < cmw_event_at(&ev[mid]))
 		{
 			swap_ev(&ev[n - 1], &ev[mid]);
-			if (ev[mid].at < ev[0].at)
+			if (cmw_event_at(&ev[mid]) < cmw_event_at(&ev[0]))
 				swap_ev(&ev[mid], &ev[0]);
 		}
-		pivot = ev[mid].at;
+		pivot = cmw_event_at(&ev[mid]);
 
 		/* Hoare partition: [0, j] <= pivot <= [j + 1, n) */
 		i = 0;
 		j = n - 1;
 		for (;;)
 		{
-			while (ev[i].at < pivot)
+			while (cmw_event_at(&ev[i]) < pivot)
 				i++;
-			while (ev[j].at > pivot)
+			while (cmw_event_at(&ev[j]) > pivot)
 				j--;
 			if (i >= j)
 				break;
@@ -746,14 +1082,14 @@ quick_at(cmw_event *ev, size_t n)
 	insertion_at(ev, n);
 }
 
-/* Sort one member's events by at; cheap when they are already in order. */
+/* Sort one member's events (all keys equal) by at; cheap when already in order. */
 static void
 sort_at(cmw_event *ev, size_t n)
 {
 	size_t		i;
 
 	for (i = 1; i < n; i++)
-		if (ev[i].at < ev[i - 1].at)
+		if (cmw_event_at(&ev[i]) < cmw_event_at(&ev[i - 1]))
 			break;
 	if (i >= n)
 		return;
@@ -764,7 +1100,7 @@ sort_at(cmw_event *ev, size_t n)
 }
 
 /*
- * MSD radix sort on the member id (in-place "American flag" permutation),
+ * MSD radix sort on the member key (in-place "American flag" permutation),
  * bits [lo, lo + width) at this level, then by at within each member.
  */
 static void
@@ -784,7 +1120,7 @@ msd_member(cmw_event *ev, size_t n, unsigned lo, unsigned width)
 	}
 	memset(start, 0, sizeof(size_t) * (nb + 1));
 	for (i = 0; i < n; i++)
-		start[(((uint32_t) ev[i].member >> lo) & mask) + 1]++;
+		start[((ev[i].key >> 1 >> lo) & mask) + 1]++;
 	for (d = 0; d < nb; d++)
 	{
 		start[d + 1] += start[d];
@@ -795,7 +1131,7 @@ msd_member(cmw_event *ev, size_t n, unsigned lo, unsigned width)
 		while (next[d] < start[d + 1])
 		{
 			cmw_event	e = ev[next[d]];
-			uint32_t	k = ((uint32_t) e.member >> lo) & mask;
+			uint32_t	k = (e.key >> 1 >> lo) & mask;
 
 			while (k != d)
 			{
@@ -803,7 +1139,7 @@ msd_member(cmw_event *ev, size_t n, unsigned lo, unsigned width)
 
 				ev[next[k]++] = e;
 				e = t;
-				k = ((uint32_t) e.member >> lo) & mask;
+				k = (e.key >> 1 >> lo) & mask;
 			}
 			ev[next[d]++] = e;
 		}
@@ -821,370 +1157,44 @@ msd_member(cmw_event *ev, size_t n, unsigned lo, unsigned width)
 	}
 }
 
-/* Order the events by (member, at) in place; flushes staged ids first. */
-bool
-cmw_sort(cmw_set *s)
+/* Order ev[0..n) by (member, at) in place. */
+void
+cmw_sort_events(cmw_event *ev, size_t n, unsigned key_bits)
 {
-	unsigned	bits = 1;
 	unsigned	lo;
 
-	if (s->nstaged != 0 && !cmw_flush(s))
-		return false;
-	if (s->nsorted == s->n)
-		return true;
-	if (s->borrowed && !cmw_reserve(s, 0))
-		return false;
-	while (bits < 31 && ((uint32_t) s->nmembers - 1) >> bits)
-		bits++;
-	lo = bits > DIGIT_BITS ? ((bits - 1) / DIGIT_BITS) * DIGIT_BITS : 0;
-	msd_member(s->ev, s->n, lo, bits - lo);
-	s->nsorted = s->n;
-	return true;
-}
-
-/* --------------------------------------------------------- canonical form */
-
-/* Swap two member numbers. */
-static inline void
-swap_i32(int32_t *a, int32_t *b)
-{
-	int32_t		t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-/* Sort member numbers idx[0..n) by their ids (quicksort, insertion below 16). */
-static void
-sort_ids(const cmw_set *s, int32_t *idx, size_t n)
-{
-#define ID_CMP(a, b) cmw_id_cmp(s->bytes + s->offs[a], s->offs[(a) + 1] - s->offs[a], \
-							   s->bytes + s->offs[b], s->offs[(b) + 1] - s->offs[b])
-	while (n > 16)
+	if (n < QUICK_SORT)
 	{
-		size_t		mid = n / 2,
-					i,
-					j;
-		int32_t		pivot;
-
-		if (ID_CMP(idx[mid], idx[0]) < 0)
-			swap_i32(&idx[mid], &idx[0]);
-		if (ID_CMP(idx[n - 1], idx[mid]) < 0)
-		{
-			swap_i32(&idx[n - 1], &idx[mid]);
-			if (ID_CMP(idx[mid], idx[0]) < 0)
-				swap_i32(&idx[mid], &idx[0]);
-		}
-		pivot = idx[mid];
-		i = 0;
-		j = n - 1;
-		for (;;)
-		{
-			while (ID_CMP(idx[i], pivot) < 0)
-				i++;
-			while (ID_CMP(idx[j], pivot) > 0)
-				j--;
-			if (i >= j)
-				break;
-			swap_i32(&idx[i], &idx[j]);
-			i++;
-			j--;
-		}
-		if (j + 1 < n - (j + 1))
-		{
-			sort_ids(s, idx, j + 1);
-			idx += j + 1;
-			n -= j + 1;
-		}
-		else
-		{
-			sort_ids(s, idx + j + 1, n - (j + 1));
-			n = j + 1;
-		}
+		quick_member_at(ev, n);
+		return;
 	}
-	{
-		size_t		i;
-
-		for (i = 1; i < n; i++)
-		{
-			int32_t		x = idx[i];
-			size_t		j = i;
-
-			while (j > 0 && ID_CMP(idx[j - 1], x) > 0)
-			{
-				idx[j] = idx[j - 1];
-				j--;
-			}
-			idx[j] = x;
-		}
-	}
-#undef ID_CMP
-}
-
-/* Replace the dictionary by a new one holding the members in order idx. */
-static bool
-reorder_members(cmw_set *s, const int32_t *idx)
-{
-	char	   *bytes = NULL;
-	uint32_t   *offs;
-	size_t		off = 0;
-	int32_t		m;
-
-	if (s->nbytes > 0 && (bytes = s->mem.alloc(s->mem.ctx, s->nbytes)) == NULL)
-		return false;
-	offs = s->mem.alloc(s->mem.ctx, sizeof(uint32_t) * ((size_t) s->nmembers + 1));
-	if (offs == NULL)
-	{
-		if (bytes)
-			s->mem.release(s->mem.ctx, bytes);
-		return false;
-	}
-	offs[0] = 0;
-	for (m = 0; m < s->nmembers; m++)
-	{
-		size_t		len;
-		const char *id = cmw_member_bytes(s, idx[m], &len);
-
-		if (len > 0)
-			memcpy(bytes + off, id, len);
-		off += len;
-		offs[m + 1] = (uint32_t) off;
-	}
-	if (s->bytes)
-		s->mem.release(s->mem.ctx, s->bytes);
-	s->mem.release(s->mem.ctx, s->offs);
-	if (s->slots)
-		s->mem.release(s->mem.ctx, s->slots);
-	s->bytes = bytes;
-	s->capbytes = s->nbytes;
-	s->offs = offs;
-	s->capmembers = s->nmembers;
-	s->slots = NULL;			/* rebuilt when a look-up needs it */
-	s->nslots = 0;
-	return true;
-}
-
-/* Put the set in canonical form: members in id order, events sorted. */
-bool
-cmw_canonicalize(cmw_set *s)
-{
-	if (s->nstaged != 0 && !cmw_flush(s))
-		return false;
-	if (!s->id_order)
-	{
-		size_t		nm = (size_t) s->nmembers;
-		int32_t    *idx;
-		int32_t    *rank;
-		size_t		i;
-
-		if (s->borrowed && !cmw_reserve(s, 0))
-			return false;
-		idx = s->mem.alloc(s->mem.ctx, sizeof(int32_t) * nm);
-		if (idx == NULL)
-			return false;
-		for (i = 0; i < nm; i++)
-			idx[i] = (int32_t) i;
-		sort_ids(s, idx, nm);
-		rank = s->mem.alloc(s->mem.ctx, sizeof(int32_t) * nm);
-		if (rank == NULL || !reorder_members(s, idx))
-		{
-			if (rank)
-				s->mem.release(s->mem.ctx, rank);
-			s->mem.release(s->mem.ctx, idx);
-			return false;
-		}
-		for (i = 0; i < nm; i++)
-			rank[idx[i]] = (int32_t) i;
-		for (i = 0; i < s->n; i++)
-			s->ev[i].member = rank[s->ev[i].member];
-		s->mem.release(s->mem.ctx, rank);
-		s->mem.release(s->mem.ctx, idx);
-		s->id_order = true;
-		s->nsorted = 0;
-	}
-	return cmw_sort(s);
-}
-
-/* Does event a go after event b, given the two sets' new member numbers? */
-static inline bool
-after(const cmw_event *a, const int32_t *amap, const cmw_event *b,
-	  const int32_t *bmap)
-{
-	int32_t		ma = amap[a->member],
-				mb = bmap[b->member];
-
-	return ma > mb || (ma == mb && a->at > b->at);
-}
-
-/*
- * Merge two canonical sets in one pass: the union of the member lists in id
- * order into new arrays, then the two event runs by (new member, at) into
- * dst's own array, grown in place and filled from the back, so that no
- * second copy of the events is ever allocated.
- */
-static bool
-merge_canonical(cmw_set *dst, const cmw_set *src)
-{
-	const cmw_alloc *mem = &dst->mem;
-	size_t		nm = (size_t) dst->nmembers + (size_t) src->nmembers;
-	size_t		nb = dst->nbytes + src->nbytes;
-	int32_t    *dmap = NULL,
-			   *smap = NULL;
-	char	   *bytes = NULL;
-	uint32_t   *offs = NULL;
-	int32_t		i = 0,
-				j = 0,
-				k = 0;
-	size_t		off = 0,
-				a,
-				b,
-				o;
-	cmw_event  *ev;
-
-	if (nm > INT32_MAX - 2 || nb > UINT32_MAX || !cmw_reserve(dst, src->n))
-		return false;
-	dmap = mem->alloc(mem->ctx, sizeof(int32_t) * ((size_t) dst->nmembers + 1));
-	smap = mem->alloc(mem->ctx, sizeof(int32_t) * ((size_t) src->nmembers + 1));
-	bytes = nb > 0 ? mem->alloc(mem->ctx, nb) : NULL;
-	offs = mem->alloc(mem->ctx, sizeof(uint32_t) * (nm + 1));
-	if (!dmap || !smap || (nb > 0 && !bytes) || !offs)
-	{
-		if (dmap)
-			mem->release(mem->ctx, dmap);
-		if (smap)
-			mem->release(mem->ctx, smap);
-		if (bytes)
-			mem->release(mem->ctx, bytes);
-		if (offs)
-			mem->release(mem->ctx, offs);
-		return false;
-	}
-
-	/* members: the union in id order */
-	offs[0] = 0;
-	while (i < dst->nmembers || j < src->nmembers)
-	{
-		const char *id;
-		size_t		len;
-		int			c;
-
-		if (i == dst->nmembers)
-			c = 1;
-		else if (j == src->nmembers)
-			c = -1;
-		else
-		{
-			size_t		dlen,
-						slen;
-			const char *did = cmw_member_bytes(dst, i, &dlen);
-			const char *sid = cmw_member_bytes(src, j, &slen);
-
-			c = cmw_id_cmp(did, dlen, sid, slen);
-		}
-		if (c <= 0)
-			id = cmw_member_bytes(dst, i, &len);
-		else
-			id = cmw_member_bytes(src, j, &len);
-		if (len > 0)
-			memcpy(bytes + off, id, len);
-		off += len;
-		offs[k + 1] = (uint32_t) off;
-		if (c <= 0)
-			dmap[i++] = k;
-		if (c >= 0)
-			smap[j++] = k;
-		k++;
-	}
-
-	/*
-	 * events: merge from the back into dst's array; the write position never
-	 * passes an unread dst event, since o == a + b
-	 */
-	ev = dst->ev;
-	a = dst->n;
-	b = src->n;
-	o = a + b;
-	while (b > 0)
-	{
-		if (a > 0 && after(&ev[a - 1], dmap, &src->ev[b - 1], smap))
-		{
-			cmw_event	e = ev[--a];
-
-			e.member = dmap[e.member];
-			ev[--o] = e;
-		}
-		else
-		{
-			ev[--o] = src->ev[--b];
-			ev[o].member = smap[ev[o].member];
-		}
-	}
-	for (o = 0; o < a; o++)
-		ev[o].member = dmap[ev[o].member];
-
-	mem->release(mem->ctx, dmap);
-	mem->release(mem->ctx, smap);
-	if (dst->bytes)
-		mem->release(mem->ctx, dst->bytes);
-	if (dst->offs)
-		mem->release(mem->ctx, dst->offs);
-	if (dst->slots)
-		mem->release(mem->ctx, dst->slots);
-	dst->bytes = bytes;
-	dst->nbytes = off;
-	dst->capbytes = nb;
-	dst->offs = offs;
-	dst->nmembers = k;
-	dst->capmembers = (int32_t) nm;
-	dst->slots = NULL;
-	dst->nslots = 0;
-	dst->n += src->n;
-	dst->nsorted = dst->n;
-	dst->id_order = true;
-	return true;
-}
-
-/* Add every member and event of src to dst (both flushed); false on failure. */
-bool
-cmw_merge(cmw_set *dst, const cmw_set *src)
-{
-	if (dst->nstaged != 0 || src->nstaged != 0)
-		return false;
-	if (src->n == 0 && src->nmembers == 0)
-		return true;
-	if (cmw_canonical(dst) && cmw_canonical(src))
-		return merge_canonical(dst, src);
-	dst->nsorted = 0;
-	return merge_interned(dst, src);
+	if (key_bits < 1)
+		key_bits = 1;
+	if (key_bits > 31)
+		key_bits = 31;
+	lo = key_bits > DIGIT_BITS ? ((key_bits - 1) / DIGIT_BITS) * DIGIT_BITS : 0;
+	msd_member(ev, n, lo, key_bits - lo);
 }
 
 /* --------------------------------------------------------------- counting */
 
-/* Repeat calls over a sorted set (every event is taken as a call). */
+/* Repeat calls over sorted events (every one taken as a call). */
 void
-cmw_repeats(const cmw_set *s, int64_t window, cmw_repeat_counts *out)
+cmw_repeats(const cmw_event *ev, size_t n, int64_t window, cmw_repeat_counts *out)
 {
-	const cmw_event *ev = s->ev;
 	int64_t		repeats = 0;
 	size_t		i;
 
-	for (i = 1; i < s->n; i++)
-		if (ev[i].member == ev[i - 1].member &&
-			cmw_within(ev[i].at, ev[i - 1].at, window))
+	for (i = 1; i < n; i++)
+		if (cmw_event_member(&ev[i]) == cmw_event_member(&ev[i - 1]) &&
+			cmw_within(cmw_event_at(&ev[i]), cmw_event_at(&ev[i - 1]), window))
 			repeats++;
-	out->calls = (int64_t) s->n;
+	out->calls = (int64_t) n;
 	out->repeat_calls = repeats;
 }
 
-/* Is e a failure (a call is never a failure)? */
-static inline bool
-is_failure(const cmw_event *e)
-{
-	return (e->flags & (CMW_CALL | CMW_FAILURE)) == CMW_FAILURE;
-}
-
 /*
- * Failures, leaked failures, calls and leaked calls over a sorted set.
+ * Failures, leaked failures, calls and leaked calls over sorted events.
  *
  * Per member, the events are walked in groups of equal time.  A failure is
  * pending until the next group that holds a call: the first call strictly
@@ -1192,32 +1202,31 @@ is_failure(const cmw_event *e)
  * leaked when the latest failure strictly before it is within the window.
  */
 void
-cmw_leakage(const cmw_set *s, int64_t window, cmw_leak_counts *out)
+cmw_leakage(const cmw_event *ev, size_t n, int64_t window, cmw_leak_counts *out)
 {
-	const cmw_event *ev = s->ev;
 	size_t		i = 0;
 
 	memset(out, 0, sizeof(*out));
-	while (i < s->n)
+	while (i < n)
 	{
-		int32_t		m = ev[i].member;
+		uint32_t	m = cmw_event_member(&ev[i]);
 		size_t		pend = i;	/* failures from here on await a call */
 		bool		have_fail = false;
 		int64_t		last_fail = 0;
 
-		while (i < s->n && ev[i].member == m)
+		while (i < n && cmw_event_member(&ev[i]) == m)
 		{
-			int64_t		t = ev[i].at;
+			int64_t		t = cmw_event_at(&ev[i]);
 			size_t		g = i;
 			int64_t		ncalls = 0,
 						nfail = 0;
 
-			for (; g < s->n && ev[g].member == m && ev[g].at == t; g++)
+			for (; g < n && cmw_event_member(&ev[g]) == m && cmw_event_at(&ev[g]) == t; g++)
 			{
-				if (ev[g].flags & CMW_CALL)
-					ncalls++;
-				else if (is_failure(&ev[g]))
+				if (cmw_event_failure(&ev[g]))
 					nfail++;
+				else
+					ncalls++;
 			}
 			if (ncalls > 0)
 			{
@@ -1227,7 +1236,7 @@ cmw_leakage(const cmw_set *s, int64_t window, cmw_leak_counts *out)
 				if (have_fail && cmw_within(t, last_fail, window))
 					out->leaked_calls += ncalls;
 				for (k = pend; k < i; k++)
-					if (is_failure(&ev[k]) && cmw_within(t, ev[k].at, window))
+					if (cmw_event_failure(&ev[k]) && cmw_within(t, cmw_event_at(&ev[k]), window))
 						out->leaked_failures++;
 				pend = i;
 			}

@@ -108,6 +108,41 @@ SELECT count(*) AS results,
        (SELECT count(*) FROM (TABLE win_parallel EXCEPT TABLE win_serial) d) AS only_parallel
   FROM win_parallel;
 
+-- Many small groups: by member (one member each) and by day (members shared
+-- between days; a column, so that the planner knows there are 90).  Each
+-- worker serializes every group with the ids of the members it uses; the
+-- leader re-interns them into the one dictionary of its Finalize node.
+-- Parallel = serial, group by group.
+CREATE TABLE win_ev_day AS SELECT member_id, at, is_call, is_failure, at::date AS day FROM win_ev;
+ANALYZE win_ev_day;
+CREATE TABLE win_small_parallel AS
+SELECT 'member ' || member_id AS what, costmodel.leakage_stats(member_id, at, is_call, is_failure)::text AS result
+  FROM win_ev_day GROUP BY member_id
+UNION ALL
+SELECT 'day ' || day, costmodel.repeat_call_stats(member_id, at, '2 days')::text
+  FROM win_ev_day WHERE is_call GROUP BY day;
+SELECT pg_temp.plan_has($$SELECT member_id, costmodel.leakage_stats(member_id, at, is_call, is_failure) FROM win_ev_day GROUP BY member_id$$,
+                        'Partial') AS by_member_is_partial,
+       pg_temp.plan_has($$SELECT day, costmodel.repeat_call_stats(member_id, at, '2 days') FROM win_ev_day WHERE is_call GROUP BY day$$,
+                        'Partial') AS by_day_is_partial;
+-- The leader's Finalize node keeps a memory record of its combine function,
+-- with every call (the workers' records stay in the workers).
+SELECT count(*) AS days FROM (SELECT day, costmodel.repeat_call_stats(member_id, at) AS s
+                                FROM win_ev_day WHERE is_call GROUP BY day) x WHERE (s).calls > 0;
+SELECT aggregate, role, groups, events, members FROM costmodel.window_memory_stats() WHERE role = 'combine';
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE win_small_serial AS
+SELECT 'member ' || member_id AS what, costmodel.leakage_stats(member_id, at, is_call, is_failure)::text AS result
+  FROM win_ev_day GROUP BY member_id
+UNION ALL
+SELECT 'day ' || day, costmodel.repeat_call_stats(member_id, at, '2 days')::text
+  FROM win_ev_day WHERE is_call GROUP BY day;
+SELECT count(*) AS results,
+       (SELECT count(*) FROM (TABLE win_small_serial EXCEPT TABLE win_small_parallel) d) AS only_serial,
+       (SELECT count(*) FROM (TABLE win_small_parallel EXCEPT TABLE win_small_serial) d) AS only_parallel
+  FROM win_small_parallel;
+SELECT count(*) AS calls, count(DISTINCT member_id) AS members FROM win_ev WHERE is_call;
+
 -- Partition-wise aggregation: a partial state per month partition, each
 -- serialized, deserialized and merged into the final state, in one process.
 RESET parallel_leader_participation;
@@ -130,4 +165,4 @@ SELECT count(*) AS results,
           FROM win_ev_p GROUP BY topic) p
   JOIN win_serial s USING (what);
 
-DROP TABLE win_ev, win_ev_p, win_cases, win_serial, win_parallel;
+DROP TABLE win_ev, win_ev_p, win_cases, win_serial, win_parallel, win_small_serial, win_small_parallel, win_ev_day;

@@ -6,8 +6,9 @@
 # on whole minutes so that ties are common, NULLs, and injected ties and
 # exact-edge events), 100,000+ cases.  Each aggregate is compared group by
 # group with its reference, for several groupings (overall, by topic and by
-# day, which spread a member over groups, and by segment, which does not)
-# and several windows:
+# day, which spread a member over groups, by segment, which does not, and
+# by member, one member per group: small states kept in segments), and
+# several windows:
 #   repeat_call_stats  lag(called_at) OVER (PARTITION BY g, member ORDER BY called_at)
 #   leakage_stats      EXISTS self-joins
 #   sla_stats          count(*) FILTER and percentile_cont
@@ -154,7 +155,7 @@ SELECT count(*), count(*) FILTER (WHERE
 SQL
 }
 
-for g in everything topic day segment; do
+for g in everything topic day segment member_id; do
     for w in "7 days" "36 hours" "1 minute"; do
         same "repeat_call_stats = lag() reference, by $g, within '$w'" "$(repeat_ref "$g" "$w")"
     done
@@ -219,6 +220,7 @@ for g in everything topic day segment; do
     done
 done
 same "leakage_stats = EXISTS reference, by topic, within '90 minutes'" "$(leak_ref topic "90 minutes")"
+same "leakage_stats = EXISTS reference, by member, within '24 hours'" "$(leak_ref member_id "24 hours")"
 
 # ------------------------------------------------------ the window functions
 same "is_repeat_call = lag() in the same window, row by row, by topic and member, within '7 days'" "

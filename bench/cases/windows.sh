@@ -9,7 +9,13 @@
 #   - the floor: count(*) over the same rows, grouped the same way (overall);
 #   - costmodel serially (max_parallel_workers_per_gather = 0) and with 2
 #     workers.
-# Every formulation's counts are checked equal to costmodel's.  The SQL
+# Every formulation's counts are checked equal to costmodel's.  Then the
+# memory per grouping (one group, by topic, by day, by member): the bytes
+# of the groups' states and of the shared member dictionary at their peak,
+# per event held, from costmodel.window_memory_stats() (MemoryContext-
+# MemAllocated of every context the aggregate allocates in), with hash
+# aggregation and a work_mem that holds every group; with sorted grouping;
+# and hash aggregation with work_mem = 1MB, which spills.  The SQL
 # formulations run with the cluster's default settings (parallel allowed).
 n=$(scaled 5000000)
 members=$(scaled 200000)
@@ -49,7 +55,7 @@ bsql -c "$drop_indexes"
 want=$(bsql -c "$c_repeat_counts")
 eq_window=$([[ $(bsql -c "$(counts_of "$repeat_window")") == "$want" ]] && echo yes || echo NO)
 eq_fast=$([[ $(bsql -c "$(counts_of "$repeat_fast")") == "$want" ]] && echo yes || echo NO)
-plan_par=$(bsql -c "$PAR2" -c "EXPLAIN (COSTS OFF) $c_repeat" | grep -c "Partial Aggregate")
+plan_par=$(bsql -c "$PAR2" -c "EXPLAIN (COSTS OFF) $c_repeat" | grep -c "Partial Aggregate" || true)
 
 t_window=$(time_sql "$repeat_window" "$drop_indexes")
 t_collate=$(time_sql "$repeat_fast" "$drop_indexes")
@@ -93,7 +99,7 @@ want=$(bsql -c "$c_leak_counts")
 eq_window=$([[ $(bsql -c "$(leak_counts_of "$leak_window")") == "$want" ]] && echo yes || echo NO)
 eq_leakfast=$([[ $(bsql -c "$(leak_counts_of "$leak_fast")") == "$want" ]] && echo yes || echo NO)
 eq_exists=$([[ $(bsql -c "$(leak_counts_of "$leak_exists")") == "$want" ]] && echo yes || echo NO)
-plan_par=$(bsql -c "$PAR2" -c "EXPLAIN (COSTS OFF) $c_leak" | grep -c "Partial Aggregate")
+plan_par=$(bsql -c "$PAR2" -c "EXPLAIN (COSTS OFF) $c_leak" | grep -c "Partial Aggregate" || true)
 
 t_window=$(time_sql "$leak_window" "$drop_indexes")
 t_leakfast=$(time_sql "$leak_fast" "$drop_indexes")
@@ -122,5 +128,50 @@ report "  costmodel.leakage_stats 2 workers (Partial Aggregate: $plan_par):     
 report "  speed-up vs window function: $(ratio "$t_window" "$t_c")x serial, $(ratio "$t_window" "$t_c2")x parallel  (target >= 4x)"
 report "  speed-up vs fastest SQL ($fastest_is, $t_fastest s): $(ratio "$t_fastest" "$t_c")x serial, $(ratio "$t_fastest" "$t_c2")x parallel  (target >= 1.5x)"
 report "  costmodel / floor: $(ratio "$t_c" "$t_floor") serial, $(ratio "$t_c2" "$t_floor2") parallel; speed-up from 2 workers: $(ratio "$t_c" "$t_c2")x"
+
+# --------------------------------------------------------------------- memory
+mem_stats="SELECT groups || ' groups, ' || events || ' events, ' || members || ' members: states '
+                  || round(state_bytes / 1048576.0, 1) || ' MB + dictionary '
+                  || round(dictionary_bytes / 1048576.0, 1) || ' MB for ' || events_at_peak
+                  || ' events held = ' || round(bytes_per_event::numeric, 1) || ' bytes per event'
+             FROM costmodel.window_memory_stats()"
+HASHED="SET max_parallel_workers_per_gather = 0; SET enable_sort = off; SET work_mem = '4GB';"
+SORTED="SET max_parallel_workers_per_gather = 0; SET enable_hashagg = off; SET work_mem = '4GB';"
+
+peak_stats="SELECT groups || ' groups, ' || events || ' events: peak '
+                   || round(peak_bytes / 1048576.0, 1) || ' MB = one group of ' || events_at_peak
+                   || ' events (' || round(state_bytes / 1048576.0, 1) || ' MB) + dictionary '
+                   || round(dictionary_bytes / 1048576.0, 1) || ' MB'
+              FROM costmodel.window_memory_stats()"
+
+# Report the memory and time of aggregate call $2 over rows $3 grouped by $4,
+# under settings $1 ($6: the statistics query, default mem_stats).
+mem_case() {
+    local settings=$1 agg=$2 rows=$3 key=$4 label=$5 stats=${6:-$mem_stats} q t line
+    q="SELECT count(*) FILTER (WHERE s IS NOT NULL) FROM (SELECT $key, $agg AS s FROM $rows GROUP BY 1) x"
+    t=$(time_sql "$settings $q")
+    line=$(bsql -c "$settings" -c "$q" -c "$stats" | tail -n 1)
+    report "  $(printf '%-34s' "$label") $t s; $line"
+}
+
+report "memory (serial; hash aggregation with work_mem = 4GB holds every group at once):"
+rc="costmodel.repeat_call_stats(member_id, called_at)"
+lk="costmodel.leakage_stats(member_id, at, is_call, is_failure)"
+mem_case "$HASHED" "$rc" win_calls "'all'::text" "repeat_call_stats, one group:"
+mem_case "$HASHED" "$rc" win_calls topic "repeat_call_stats by topic:"
+mem_case "$HASHED" "$rc" win_calls "called_at::date" "repeat_call_stats by day:"
+mem_case "$HASHED" "$rc" win_calls member_id "repeat_call_stats by member:"
+mem_case "$HASHED" "$lk" "($events) e" "'all'::text" "leakage_stats, one group:"
+mem_case "$HASHED" "$lk" "($events) e" "at::date" "leakage_stats by day:"
+mem_case "$HASHED" "$lk" "($events) e" member_id "leakage_stats by member:"
+report "  sorted grouping (GroupAggregate) holds one group and the dictionary at a time:"
+mem_case "$SORTED" "$rc" win_calls "called_at::date" "repeat_call_stats by day, sorted:" "$peak_stats"
+mem_case "$SORTED" "$rc" win_calls member_id "repeat_call_stats by member, sorted:" "$peak_stats"
+for key in "called_at::date" member_id; do
+    plan=$(bsql -c "SET max_parallel_workers_per_gather = 0; SET enable_sort = off; SET work_mem = '1MB'" \
+        -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT $key, $rc FROM win_calls GROUP BY 1" \
+        | grep -oE 'Batches: [0-9]+ +Memory Usage: [0-9]+kB( +Disk Usage: [0-9]+kB)?' | head -n 1)
+    report "  work_mem = 1MB, hash aggregation by $key: $plan"
+done
 
 bsql -c "DROP TABLE win_calls, win_digital"

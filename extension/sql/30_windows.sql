@@ -297,6 +297,20 @@ COMMENT ON AGGREGATE @extschema@.stale_stats(timestamptz, boolean, interval, tim
   'Stale open cases: an open case (is_open true) is stale when as_of - last_touch_at > threshold. Rows with a NULL last_touch_at or an is_open that is not true are not counted.';
 
 -- ---------------------------------------------------------------------------
+-- Memory of repeat_call_stats and leakage_stats, for the last statement.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.window_memory_stats()
+RETURNS TABLE (aggregate text, role text, groups bigint, events bigint, members bigint,
+               events_at_peak bigint, state_bytes bigint, dictionary_bytes bigint,
+               peak_bytes bigint, bytes_per_event double precision)
+AS 'MODULE_PATHNAME', 'costmodel_window_memory_stats'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.window_memory_stats() IS
+  'Memory that repeat_call_stats and leakage_stats used in this session''s last statement that ran them (call it in the next statement): one row per aggregate call and plan node (role transition, or combine for the leader''s side of a parallel plan), with its groups, events, distinct members, and at its peak the events held, the bytes of the groups'' states, of the shared member dictionary, their sum, and that sum per event held. Parallel workers'' memory is not included.';
+
+-- ---------------------------------------------------------------------------
 -- Per-row flags, as window functions over one member's rows in time order.
 -- ---------------------------------------------------------------------------
 
