@@ -179,38 +179,6 @@ WINDOW w AS (PARTITION BY e.member_id ORDER BY e.event_at, e.is_call DESC, e.eve
 COMMENT ON VIEW @extschema@.experience_leakage_events IS
   'Internal: every call and every failed (failure or abandoned) digital attempt, with leaked from leaked_to_call over the member''s events (leakage_window): a failure followed by a call, a call preceded by a failure. failure_seq numbers a member''s failures in time order (at the same instant: calls first, then by id); on a call it is the number of the member''s latest failure before the call, so a leaked call joins the failure it is attributed to. Calls carry their handle time, failures their type, reason (unknown when NULL) and outcome.';
 
--- One row per digital interaction with its breakdowns.
-CREATE VIEW @extschema@.experience_digital_facts AS
-SELECT d.interaction_id, d.member_id, d.interacted_at,
-       (d.interacted_at AT TIME ZONE 'UTC')::date AS interaction_date,
-       d.interaction_type, d.outcome,
-       d.outcome IN ('failure', 'abandoned') AS is_failure,
-       COALESCE(d.failure_reason, 'unknown') AS failure_reason,
-       COALESCE(m.plan_type, 'unknown') AS plan_type,
-       COALESCE(m.segment, 'unknown') AS segment,
-       @extschema@.tenure_months(m.join_date, (d.interacted_at AT TIME ZONE 'UTC')::date) AS tenure_months
-  FROM @extschema@.digital_interactions d
-  LEFT JOIN @extschema@.experience_member_span m
-         ON m.member_id = d.member_id AND d.interacted_at >= m.span_from AND d.interacted_at < m.span_to;
-
-COMMENT ON VIEW @extschema@.experience_digital_facts IS
-  'Internal: one row per digital interaction with its UTC day, failure flag (failure or abandoned), failure reason (unknown when NULL), and plan type, segment and tenure at the interaction.';
-
--- One row per survey response with its breakdowns.
-CREATE VIEW @extschema@.experience_survey_facts AS
-SELECT v.survey_id, v.member_id, v.surveyed_at,
-       (v.surveyed_at AT TIME ZONE 'UTC')::date AS survey_date,
-       v.nps_score, v.csat_score, v.effort_score,
-       COALESCE(m.plan_type, 'unknown') AS plan_type,
-       COALESCE(m.segment, 'unknown') AS segment,
-       @extschema@.tenure_months(m.join_date, (v.surveyed_at AT TIME ZONE 'UTC')::date) AS tenure_months
-  FROM @extschema@.surveys v
-  LEFT JOIN @extschema@.experience_member_span m
-         ON m.member_id = v.member_id AND v.surveyed_at >= m.span_from AND v.surveyed_at < m.span_to;
-
-COMMENT ON VIEW @extschema@.experience_survey_facts IS
-  'Internal: one row per survey response with its UTC day, scores, and plan type, segment and tenure at the response.';
-
 -- ---------------------------------------------------------------------------
 -- experience_daily: the executive KPIs per day.  Grain: day.
 -- ---------------------------------------------------------------------------
