@@ -43,3 +43,88 @@ SELECT payer, outstanding_amount, amount_0_30_days, amount_31_60_days, amount_61
 -- mart: load_report
 SELECT loader, source, file_name, status, started_at, duration_seconds, rows_read, rows_loaded, rows_rejected, reject_rate
   FROM costmodel_mart.load_report ORDER BY started_at DESC LIMIT 50;
+-- mart: estimator_daily
+-- the last 30 days, all channels: volume, success rate (from the summed counts) and estimates
+SELECT day_date, sum(requests) AS requests,
+       sum(succeeded_requests)::float8 / sum(requests) AS success_rate,
+       sum(estimate_total) AS estimates
+  FROM costmodel_mart.estimator_daily
+ WHERE day_date >= (SELECT max(day_date) - 30 FROM costmodel_mart.estimator_daily)
+ GROUP BY day_date ORDER BY day_date;
+-- mart: status_daily
+SELECT status_class, status_code, sum(requests) AS requests
+  FROM costmodel_mart.status_daily
+ WHERE day_date >= (SELECT max(day_date) - 30 FROM costmodel_mart.status_daily)
+ GROUP BY 1, 2 ORDER BY 3 DESC;
+-- mart: line_outcomes_daily
+SELECT provider_type, network_status, sum(lines) AS lines,
+       sum(succeeded_lines)::float8 / sum(lines) AS success_rate
+  FROM costmodel_mart.line_outcomes_daily
+ WHERE day_date >= (SELECT max(day_date) - 30 FROM costmodel_mart.line_outcomes_daily)
+ GROUP BY 1, 2;
+-- mart: service_daily
+SELECT day_date, lines, success_rate, exception_rate, avg_cost
+  FROM costmodel_mart.service_daily
+ WHERE service_code = '97112' ORDER BY day_date;
+-- mart: coverage_daily
+SELECT service_code, provider_type,
+       sum(covered_lines)::float8 / nullif(sum(coverage_known_lines), 0) AS coverage_rate
+  FROM costmodel_mart.coverage_daily
+ WHERE day_date >= (SELECT max(day_date) - 30 FROM costmodel_mart.coverage_daily)
+ GROUP BY 1, 2;
+-- mart: costs_daily
+SELECT month_start_date, network_status,
+       sum(in_network_estimate_total) AS in_network, sum(out_of_network_estimate_total) AS out_of_network,
+       sum(patient_responsibility_total) AS patients
+  FROM costmodel_mart.costs_daily
+ GROUP BY 1, 2 ORDER BY 1, 2;
+-- mart: exceptions_daily
+-- drill-down from the heatmap tile (0337U): by provider type and network
+SELECT exception_type, provider_type, network_id,
+       sum(lines_affected)::float8 / sum(lines) AS exception_rate
+  FROM costmodel_mart.exceptions_daily
+ WHERE service_code = '0337U' AND day_date >= (SELECT max(day_date) - 30 FROM costmodel_mart.exceptions_daily)
+ GROUP BY 1, 2, 3;
+-- mart: exceptions_service_daily
+SELECT exception_type, service_code,
+       sum(lines_affected)::float8 / sum(lines) AS exception_rate
+  FROM costmodel_mart.exceptions_service_daily
+ WHERE day_date >= (SELECT max(day_date) - 30 FROM costmodel_mart.exceptions_service_daily)
+ GROUP BY 1, 2;
+-- mart: service_performance
+SELECT service_code, lines, success_rate, exception_rate, avg_cost, cost_p25, cost_p50, cost_p75
+  FROM costmodel_mart.service_performance
+ WHERE volume_rank <= 10 ORDER BY volume_rank;
+-- mart: provider_performance
+SELECT provider_id, provider_type, network_id, lines, exception_rate
+  FROM costmodel_mart.provider_performance
+ WHERE lines >= 20 ORDER BY exception_rate DESC LIMIT 20;
+-- mart: experience_daily
+-- Last 30 days, and the month so far
+SELECT day_date, calls, repeat_call_pct, negative_pct, estimated_call_cost,
+       digital_success_rate, nps, csat_pct
+FROM costmodel_mart.experience_daily
+WHERE day_date > (SELECT max(day_date) - 30 FROM costmodel_mart.experience_daily) ORDER BY day_date;
+-- mart: digital_call_leakage
+-- Which journeys leak most for MAPD members?
+SELECT interaction_type, sum(failures) AS failures,
+       sum(leaked_failures)::float8 / sum(failures) AS leakage_rate,
+       sum(avoidable_calls) AS calls, sum(avoidable_call_cost) AS cost
+FROM costmodel_mart.digital_call_leakage WHERE plan_type = 'MAPD'
+GROUP BY 1 ORDER BY cost DESC;
+-- mart: repeat_calls
+SELECT call_topic, sum(calls) AS calls,
+       sum(repeat_calls)::float8 / sum(calls) AS repeat_rate,
+       sum(repeat_call_cost) AS repeat_cost
+FROM costmodel_mart.repeat_calls GROUP BY 1 ORDER BY repeat_rate DESC;
+-- mart: segment_experience
+SELECT segment, tenure_bucket, digital_failure_rate, leakage_rate,
+       negative_pct, avg_effort_score, nps
+FROM costmodel_mart.segment_experience ORDER BY segment, tenure_bucket_order;
+-- mart: top_opportunities
+SELECT opportunity_rank, opportunity, recommended_lever, avoidable_calls, estimated_savings
+FROM costmodel_mart.top_opportunities ORDER BY opportunity_rank LIMIT 5;
+-- mart: member_journey
+SELECT event_seq, event_at, event_kind, category, outcome, reason, amount,
+       is_repeat_call, leaked_to_call
+FROM costmodel_member.member_journey WHERE member_id = 'M0000042' ORDER BY event_seq;
