@@ -8,7 +8,9 @@
  * numeric_out and int64_div_fast_to_numeric, the two numeric ends cost a
  * function call, a NumericVar and two allocations each, for values that are
  * a few base-10000 digits long.  The stored format is the one on disk, the
- * same in every supported release; the layout below is numeric.c's.
+ * same in every supported release; the layout below is numeric.c's.  The
+ * first results of each backend are compared with numeric_out and
+ * int64_div_fast_to_numeric (RESULTS_CHECKED).
  */
 #include "postgres.h"
 
@@ -31,6 +33,41 @@
 
 #define NBASE		10000
 #define DEC_DIGITS	4
+
+/*
+ * Results compared with PostgreSQL's own functions, per function and
+ * backend: a format that ever differed from this file's reading of it
+ * stops the query with an internal error instead of giving a wrong value.
+ * With assertions on, every result is compared.
+ */
+#define RESULTS_CHECKED	1000
+static int	text_checks = RESULTS_CHECKED;
+static int	scaled_checks = RESULTS_CHECKED;
+static int	build_checks = RESULTS_CHECKED;
+
+/* Count down one check of a kind; true while the result must be compared. */
+static bool
+check_due(int *left)
+{
+#ifdef USE_ASSERT_CHECKING
+	return true;
+#else
+	if (*left <= 0)
+		return false;
+	(*left)--;
+	return true;
+#endif
+}
+
+/* Stop: a result differs from what PostgreSQL's own function gives. */
+static void
+differs(const char *what, const char *reference)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("costmodel: %s differs from %s", what, reference),
+			 errhint("The numeric format is not the one this costmodel build reads; report it with the PostgreSQL version.")));
+}
 
 /* The parts of a stored numeric that is not NaN or an infinity. */
 typedef struct numeric_parts
@@ -171,6 +208,9 @@ costmodel_numeric_text(Numeric num, char *buf, size_t room, int *len)
 	}
 	*cp = '\0';
 	*len = (int) (cp - str);
+	if (check_due(&text_checks) &&
+		strcmp(str, DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)))) != 0)
+		differs("a number's text", "numeric_out");
 	return str;
 }
 
@@ -208,6 +248,10 @@ costmodel_numeric_scaled(Numeric num, int scale, int64 *out)
 		pg_add_s64_overflow(v, frac / unit, &v))
 		return false;
 	*out = np.neg ? -v : v;
+	if (check_due(&scaled_checks) &&
+		!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(num),
+										  NumericGetDatum(int64_div_fast_to_numeric(*out, scale)))))
+		differs("a number read as a scaled integer", "the number");
 	return true;
 }
 
@@ -265,13 +309,12 @@ costmodel_scaled_numeric(int64 v, int scale, void *buf)
 				   &little[nd - 1 - i], sizeof(int16));
 		result = (Numeric) buf;
 	}
-#ifdef USE_ASSERT_CHECKING
+	if (result == buf && check_due(&build_checks))
 	{
 		Numeric		check = int64_div_fast_to_numeric(v, scale);
 
-		Assert(VARSIZE(check) == VARSIZE(result) &&
-			   memcmp(check, result, VARSIZE(check)) == 0);
+		if (VARSIZE(check) != VARSIZE(result) || memcmp(check, result, VARSIZE(check)) != 0)
+			differs("a numeric built from a scaled integer", "int64_div_fast_to_numeric");
 	}
-#endif
 	return result;
 }
