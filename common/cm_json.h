@@ -29,8 +29,10 @@ typedef enum cmj_type
 /*
  * One JSON value.  For strings, s/len is the unescaped UTF-8 text (not
  * NUL-terminated).  For numbers, s/len is the number's text as written (or
- * an exact canonical form of it).  For containers, ref is the
- * implementation's handle.  Nodes are small and passed by value.
+ * an exact canonical form of it); an implementation with number_text may
+ * leave s NULL and give the text only when asked.  For containers (and such
+ * numbers), ref is the implementation's handle.  Nodes are small and passed
+ * by value.
  */
 typedef struct cmj_node
 {
@@ -40,6 +42,15 @@ typedef struct cmj_node
 	const char *s;
 	const void *ref;
 } cmj_node;
+
+/* A key to look up, with its length (CMJ_KEY("name") for a literal). */
+typedef struct cmj_key
+{
+	const char *name;
+	int			len;
+} cmj_key;
+
+#define CMJ_KEY(lit)	{(lit), (int) sizeof(lit) - 1}
 
 typedef struct cmj_ops cmj_ops;
 
@@ -56,6 +67,22 @@ struct cmj_ops
 	void	   *(*alloc) (const cmj_ops *ops, size_t size);
 	/* implementation state */
 	void	   *arg;
+
+	/*
+	 * Optional (NULL when absent; zero the struct).  get_many looks up
+	 * nkeys keys of one object at once, like get for each keys[i].name into
+	 * out[i], for a reader that can do it in one pass.  number_text gives the
+	 * text of a number node whose s is NULL, in memory that lives until the
+	 * document is done.  number_scaled gives a number's exact value times
+	 * 10^scale (scale 0..4) and true, or false when that is no integer or
+	 * does not fit in int64: a reader that keeps numbers in binary form can
+	 * so skip printing them for the normaliser to parse.
+	 */
+	void		(*get_many) (const cmj_ops *ops, const cmj_node *obj,
+							 const cmj_key *keys, int nkeys, cmj_node *out);
+	const char *(*number_text) (const cmj_ops *ops, const cmj_node *num, int *len);
+	bool		(*number_scaled) (const cmj_ops *ops, const cmj_node *num, int scale,
+								  int64_t *out);
 };
 
 /*

@@ -50,6 +50,8 @@ typedef struct norm
 	int			exceptions;
 	row_key    *keys;			/* request keys, then reused for results */
 	int			nkeys;
+	int			keys_cap;
+	row_key		first_keys[16]; /* keys until a trace has more rows */
 } norm;
 
 /* ---------------------------------------------------------------- paths */
@@ -118,6 +120,17 @@ utf8_cut(const char *s, int len, int max)
 	return max;
 }
 
+/* A node with its text: a number's text may be given only on request. */
+static cmj_node
+with_text(norm *n, const cmj_node *v)
+{
+	cmj_node	t = *v;
+
+	if (t.type == CMJ_NUMBER && t.s == NULL)
+		t.s = n->ops->number_text(n->ops, v, &t.len);
+	return t;
+}
+
 /* Record that the value at key (below the current path) was nulled or normalised. */
 static void
 problem(norm *n, const char *key, const char *reason, const cmj_node *v)
@@ -125,10 +138,16 @@ problem(norm *n, const char *key, const char *reason, const cmj_node *v)
 	cm_cell		c[PB_NCOLS];
 	char	   *path;
 	int			plen;
+	cmj_node	t;
 
 	n->problems++;
 	if (!(n->sink->want & CM_WANT(CMT_PROBLEM)))
 		return;
+	if (v)
+	{
+		t = with_text(n, v);
+		v = &t;
+	}
 	path = n->ops->alloc(n->ops, 160);
 	plen = format_path(n, key, path, 160);
 	memset(c, 0, sizeof(c));
@@ -174,10 +193,33 @@ get(norm *n, const cmj_node *obj, const char *key)
 {
 	cmj_node	out;
 
+	memset(&out, 0, sizeof(out));
 	out.type = CMJ_MISSING;
 	if (obj && obj->type == CMJ_OBJECT)
 		n->ops->get(n->ops, obj, key, &out);
 	return out;
+}
+
+/*
+ * Values of several keys of obj at once, out[i] for keys[i]: one pass over
+ * the object where the implementation offers it (get_many), else one
+ * lookup per key.  All CMJ_MISSING when obj is not an object.
+ */
+static void
+get_fields(norm *n, const cmj_node *obj, const cmj_key *keys, int nkeys,
+		   cmj_node *out)
+{
+	if (obj->type != CMJ_OBJECT)
+	{
+		memset(out, 0, sizeof(*out) * (size_t) nkeys);
+		for (int i = 0; i < nkeys; i++)
+			out[i].type = CMJ_MISSING;
+	}
+	else if (n->ops->get_many)
+		n->ops->get_many(n->ops, obj, keys, nkeys, out);
+	else
+		for (int i = 0; i < nkeys; i++)
+			n->ops->get(n->ops, obj, keys[i].name, &out[i]);
 }
 
 /*
@@ -217,17 +259,22 @@ list_at(norm *n, const cmj_node *v, int i)
 	return out;
 }
 
-/* The object under key, or MISSING (noted) when it is something else. */
+/* Value v (under key) as an object, or MISSING (noted) when it is something else. */
 static cmj_node
-get_object(norm *n, const cmj_node *obj, const char *key)
+object_of(norm *n, const char *key, cmj_node v)
 {
-	cmj_node	v = get(n, obj, key);
-
 	if (v.type == CMJ_OBJECT || v.type == CMJ_MISSING || v.type == CMJ_NULL)
 		return v;
 	problem(n, key, "not an object; ignored", &v);
 	v.type = CMJ_MISSING;
 	return v;
+}
+
+/* The object under key, or MISSING (noted) when it is something else. */
+static cmj_node
+get_object(norm *n, const cmj_node *obj, const char *key)
+{
+	return object_of(n, key, get(n, obj, key));
 }
 
 /* ---------------------------------------------------------------- cells */
@@ -289,8 +336,12 @@ text_of(norm *n, const char *key, const cmj_node *v)
 		case CMJ_NULL:
 			return null_cell();
 		case CMJ_NUMBER:
-			problem(n, key, "number given where text was expected", v);
-			return text_cell(v->s, v->len);
+			{
+				cmj_node	t = with_text(n, v);
+
+				problem(n, key, "number given where text was expected", &t);
+				return text_cell(t.s, t.len);
+			}
 		case CMJ_BOOL:
 			problem(n, key, "boolean given where text was expected", v);
 			return v->b ? text_cell("true", 4) : text_cell("false", 5);
@@ -368,6 +419,31 @@ bool_misplaced(cm_kind kind)
 }
 
 /*
+ * A JSON number that the access implementation can give exactly as a
+ * scaled integer, when the value parsers would read it as it is: the common
+ * case of an amount, rate or count, without printing the number for the
+ * parser to read back.  Anything else (rounding, percentages, epoch
+ * timestamps, out of range) goes through the parsers.
+ */
+static bool
+exact_number(norm *n, const cmj_node *v, cm_kind kind, int64_t *value)
+{
+	if (n->ops->number_scaled == NULL)
+		return false;
+	switch (kind)
+	{
+		case CMK_MONEY:
+			return n->ops->number_scaled(n->ops, v, 2, value) && cmv_money_exact(*value);
+		case CMK_RATE:
+			return n->ops->number_scaled(n->ops, v, 4, value) && cmv_rate_exact(*value);
+		case CMK_INT:
+			return n->ops->number_scaled(n->ops, v, 0, value) && cmv_int32_exact(*value);
+		default:
+			return false;
+	}
+}
+
+/*
  * A typed value (money, rate, boolean, integer, timestamp or date) read
  * with the shared value parsers.  JSON null or missing is NULL without a
  * note; a container is NULL and noted; text where a JSON number or boolean
@@ -381,9 +457,12 @@ value_of(norm *n, const char *key, const cmj_node *v, cm_kind kind)
 	const char *as_text = NULL;
 	bool		text = (v->type == CMJ_STRING);
 	cmv_status	st = CMV_INVALID;
+	cmj_node	t;
 
 	if (v->type == CMJ_MISSING || v->type == CMJ_NULL)
 		return null_cell();
+	if (v->type == CMJ_NUMBER && exact_number(n, v, kind, &value))
+		return int_cell(value);
 	if (v->type == CMJ_OBJECT || v->type == CMJ_ARRAY)
 	{
 		problem(n, key, "container given where a value was expected; nulled", v);
@@ -396,6 +475,8 @@ value_of(norm *n, const char *key, const cmj_node *v, cm_kind kind)
 		problem(n, key, bool_misplaced(kind), v);
 		return null_cell();
 	}
+	t = with_text(n, v);
+	v = &t;
 	switch (kind)
 	{
 		case CMK_MONEY:
@@ -467,10 +548,9 @@ value_at(norm *n, const cmj_node *obj, const char *key, cm_kind kind)
  * digits ("2" and 2 both give "02").
  */
 static cm_cell
-pos_at(norm *n, const cmj_node *obj, const char *key)
+pos_of(norm *n, const char *key, const cmj_node *v)
 {
-	cmj_node	v = get(n, obj, key);
-	cm_cell		c = text_of(n, key, &v);
+	cm_cell		c = text_of(n, key, v);
 
 	if (!c.isnull && c.len == 1 && c.s[0] >= '0' && c.s[0] <= '9')
 	{
@@ -478,11 +558,20 @@ pos_at(norm *n, const cmj_node *obj, const char *key)
 
 		buf[0] = '0';
 		buf[1] = c.s[0];
-		if (v.type == CMJ_STRING)
-			problem(n, key, "place-of-service code zero-padded to two digits", &v);
+		if (v->type == CMJ_STRING)
+			problem(n, key, "place-of-service code zero-padded to two digits", v);
 		return text_cell(buf, 2);
 	}
 	return c;
+}
+
+/* The place-of-service code under key of obj. */
+static cm_cell
+pos_at(norm *n, const cmj_node *obj, const char *key)
+{
+	cmj_node	v = get(n, obj, key);
+
+	return pos_of(n, key, &v);
 }
 
 /*
@@ -581,6 +670,16 @@ new_key(norm *n, int32_t line_id, const cm_cell *provider)
 		problem(n, NULL, "more than 5000 line and provider rows; rest dropped", NULL);
 		return false;
 	}
+	if (n->nkeys == n->keys_cap)
+	{
+		/* grow by doubling: most traces have a handful of rows */
+		int			cap = n->keys_cap * 2 < MAX_ROWS ? n->keys_cap * 2 : MAX_ROWS;
+		row_key    *keys = n->ops->alloc(n->ops, sizeof(row_key) * (size_t) cap);
+
+		memcpy(keys, n->keys, sizeof(row_key) * (size_t) n->nkeys);
+		n->keys = keys;
+		n->keys_cap = cap;
+	}
 	n->keys[n->nkeys++] = (row_key) {line_id, provider->len, provider->s};
 	return true;
 }
@@ -595,12 +694,11 @@ emit(norm *n, cm_table t, const cm_cell *cells)
 
 /* ----------------------------------------------------------- exceptions */
 
-/* The exception's severity in lower case (noted when that changed it). */
+/* The exception's severity v in lower case (noted when that changed it). */
 static cm_cell
-severity_at(norm *n, const cmj_node *e)
+severity_of(norm *n, const cmj_node *v)
 {
-	cmj_node	v = get(n, e, "severity");
-	cm_cell		c = text_of(n, "severity", &v);
+	cm_cell		c = text_of(n, "severity", v);
 	char	   *buf;
 	bool		changed = false;
 
@@ -613,7 +711,7 @@ severity_at(norm *n, const cmj_node *e)
 		changed |= (buf[i] != c.s[i]);
 	}
 	if (changed)
-		problem(n, "severity", "severity spelling normalised", &v);
+		problem(n, "severity", "severity spelling normalised", v);
 	return text_cell(buf, c.len);
 }
 
@@ -626,16 +724,34 @@ typedef struct exc_summary
 	cm_cell		code;
 } exc_summary;
 
+/* The keys of an exception object, in the order they are read. */
+enum
+{
+	EK_TYPE,
+	EK_CODE,
+	EK_SEVERITY,
+	EK_MESSAGE,
+	EK_SOURCE,
+	EK_NKEYS
+};
+static const cmj_key exception_keys[EK_NKEYS] = {
+	[EK_TYPE] = CMJ_KEY("type"),
+	[EK_CODE] = CMJ_KEY("code"),
+	[EK_SEVERITY] = CMJ_KEY("severity"),
+	[EK_MESSAGE] = CMJ_KEY("message"),
+	[EK_SOURCE] = CMJ_KEY("source"),
+};
+
 /*
- * Emit the rows of an exceptions[] / errors[] list.  line_id, provider_id
- * and service_code are NULL cells for request-level errors.
+ * Emit the rows of the exceptions[] / errors[] list that is the value list
+ * (under key).  line_id, provider_id and service_code are NULL cells for
+ * request-level errors.
  */
 static void
-exceptions(norm *n, const cmj_node *parent, const char *key, const char *level,
+exceptions(norm *n, const char *key, cmj_node list, const char *level,
 		   cm_cell line_id, cm_cell provider_id, cm_cell service_code,
 		   exc_summary *sum)
 {
-	cmj_node	list = get(n, parent, key);
 	int			count = list_size(n, key, &list);
 
 	if (count > MAX_ROWS)
@@ -669,11 +785,14 @@ exceptions(norm *n, const cmj_node *parent, const char *key, const char *level,
 		}
 		else if (e.type == CMJ_OBJECT)
 		{
-			raw = text_at(n, &e, "type");
-			c[EX_CODE] = text_at(n, &e, "code");
-			c[EX_SEVERITY] = severity_at(n, &e);
-			c[EX_MESSAGE] = text_at(n, &e, "message");
-			c[EX_SOURCE] = text_at(n, &e, "source");
+			cmj_node	f[EK_NKEYS];
+
+			get_fields(n, &e, exception_keys, EK_NKEYS, f);
+			raw = text_of(n, "type", &f[EK_TYPE]);
+			c[EX_CODE] = text_of(n, "code", &f[EK_CODE]);
+			c[EX_SEVERITY] = severity_of(n, &f[EK_SEVERITY]);
+			c[EX_MESSAGE] = text_of(n, "message", &f[EK_MESSAGE]);
+			c[EX_SOURCE] = text_of(n, "source", &f[EK_SOURCE]);
 		}
 		else
 		{
@@ -818,12 +937,11 @@ distinct_providers(const norm *n)
 
 /* ------------------------------------------------------------ response */
 
-/* Canonical result_status: lower case, with spaces and hyphens as "_". */
+/* Canonical result_status v: lower case, with spaces and hyphens as "_". */
 static cm_cell
-result_status_at(norm *n, const cmj_node *obj)
+result_status_of(norm *n, const cmj_node *v)
 {
-	cmj_node	v = get(n, obj, "result_status");
-	cm_cell		c = text_of(n, "result_status", &v);
+	cm_cell		c = text_of(n, "result_status", v);
 	char	   *buf;
 	bool		changed = false;
 
@@ -842,15 +960,15 @@ result_status_at(norm *n, const cmj_node *obj)
 		buf[i] = ch;
 	}
 	if (changed)
-		problem(n, "result_status", "result status spelling normalised", &v);
+		problem(n, "result_status", "result status spelling normalised", v);
 	return text_cell(buf, c.len);
 }
 
-/* Canonical network status; "unknown" when absent or unreadable. */
+/* Canonical network status of value nv; "unknown" when absent or unreadable. */
 static cm_cell
-network_status_at(norm *n, const cmj_node *coverage)
+network_status_of(norm *n, const cmj_node *nv)
 {
-	cmj_node	v = get(n, coverage, "network_status");
+	cmj_node	v = *nv;
 	const char *canon;
 
 	if (v.type == CMJ_MISSING || v.type == CMJ_NULL)
@@ -872,25 +990,105 @@ network_status_at(norm *n, const cmj_node *coverage)
 	return text_cell(canon, (int) strlen(canon));
 }
 
+/* The keys of a result and of its parts, in the order they are read. */
+enum
+{
+	RK_LINE_ID,
+	RK_PROVIDER_ID,
+	RK_SERVICE_CODE,
+	RK_SERVICE_LOCATION,
+	RK_RESULT_STATUS,
+	RK_COVERAGE,
+	RK_COST,
+	RK_PATIENT_RESPONSIBILITY,
+	RK_EXCEPTIONS,
+	RK_NKEYS
+};
+static const cmj_key result_keys[RK_NKEYS] = {
+	[RK_LINE_ID] = CMJ_KEY("line_id"),
+	[RK_PROVIDER_ID] = CMJ_KEY("provider_id"),
+	[RK_SERVICE_CODE] = CMJ_KEY("service_code"),
+	[RK_SERVICE_LOCATION] = CMJ_KEY("service_location"),
+	[RK_RESULT_STATUS] = CMJ_KEY("result_status"),
+	[RK_COVERAGE] = CMJ_KEY("coverage"),
+	[RK_COST] = CMJ_KEY("cost"),
+	[RK_PATIENT_RESPONSIBILITY] = CMJ_KEY("patient_responsibility"),
+	[RK_EXCEPTIONS] = CMJ_KEY("exceptions"),
+};
+
+enum
+{
+	CK_COVERED,
+	CK_NETWORK_STATUS,
+	CK_BENEFIT_CATEGORY,
+	CK_PRIOR_AUTH_REQUIRED,
+	CK_NKEYS
+};
+static const cmj_key coverage_keys[CK_NKEYS] = {
+	[CK_COVERED] = CMJ_KEY("covered"),
+	[CK_NETWORK_STATUS] = CMJ_KEY("network_status"),
+	[CK_BENEFIT_CATEGORY] = CMJ_KEY("benefit_category"),
+	[CK_PRIOR_AUTH_REQUIRED] = CMJ_KEY("prior_auth_required"),
+};
+
+/*
+ * The amounts of cost and patient_responsibility: each key and the
+ * fact_response column it fills, read as that column's kind.
+ */
+#define AMOUNT_NKEYS	5
+static const cmj_key cost_keys[AMOUNT_NKEYS] = {
+	CMJ_KEY("billed_amount"), CMJ_KEY("allowed_amount"), CMJ_KEY("in_network_estimate"),
+	CMJ_KEY("out_of_network_estimate"), CMJ_KEY("plan_pays"),
+};
+static const int cost_columns[AMOUNT_NKEYS] = {
+	RS_BILLED_AMOUNT, RS_ALLOWED_AMOUNT, RS_IN_NETWORK_ESTIMATE,
+	RS_OUT_OF_NETWORK_ESTIMATE, RS_PLAN_PAYS,
+};
+static const cmj_key patient_keys[AMOUNT_NKEYS] = {
+	CMJ_KEY("total"), CMJ_KEY("copay"), CMJ_KEY("coinsurance"), CMJ_KEY("deductible"),
+	CMJ_KEY("coinsurance_rate"),
+};
+static const int patient_columns[AMOUNT_NKEYS] = {
+	RS_PATIENT_TOTAL, RS_PATIENT_COPAY, RS_PATIENT_COINSURANCE, RS_PATIENT_DEDUCTIBLE,
+	RS_COINSURANCE_RATE,
+};
+
+/* Read the amounts of the object under key (value v) into row c. */
+static void
+amounts(norm *n, const char *key, const cmj_node *v, const cmj_key *keys,
+		const int *columns, cm_cell *c)
+{
+	cmj_node	obj = object_of(n, key, *v);
+	cmj_node	f[AMOUNT_NKEYS];
+
+	get_fields(n, &obj, keys, AMOUNT_NKEYS, f);
+	push_key(n, key);
+	for (int i = 0; i < AMOUNT_NKEYS; i++)
+		c[columns[i]] = value_of(n, keys[i].name, &f[i],
+								 cm_tables[CMT_RESPONSE].columns[columns[i]].kind);
+	pop(n);
+}
+
 /* Normalise one result into a response row and its exception rows. */
 static void
 result(norm *n, const cmj_node *r, int index, int *rows)
 {
 	cm_cell		c[RS_NCOLS];
-	cmj_node	coverage,
-				cost,
-				pr;
+	cmj_node	f[RK_NKEYS];
+	cmj_node	coverage;
+	cmj_node	cf[CK_NKEYS];
 	exc_summary sum;
 
 	memset(&sum, 0, sizeof(sum));
+	get_fields(n, r, result_keys, RK_NKEYS, f);
 	c[RS_TRACE_ID] = n->trace_id;
-	c[RS_LINE_ID] = int_at(n, r, "line_id");
+	c[RS_LINE_ID] = value_of(n, "line_id", &f[RK_LINE_ID], CMK_INT);
 	if (c[RS_LINE_ID].isnull)
 	{
 		problem(n, "line_id", "missing or unreadable line_id; 0 used", NULL);
 		c[RS_LINE_ID] = int_cell(0);
 	}
-	c[RS_PROVIDER_ID] = text_at(n, r, "provider_id");
+	c[RS_PROVIDER_ID] = text_of(n, "provider_id", &f[RK_PROVIDER_ID]);
 	if (c[RS_PROVIDER_ID].isnull)
 	{
 		problem(n, "provider_id", "missing provider_id; empty text used as key", NULL);
@@ -898,39 +1096,27 @@ result(norm *n, const cmj_node *r, int index, int *rows)
 	}
 	if (!new_key(n, (int32_t) c[RS_LINE_ID].i, &c[RS_PROVIDER_ID]))
 		return;
-	c[RS_SERVICE_CODE] = text_at(n, r, "service_code");
-	c[RS_SERVICE_LOCATION] = pos_at(n, r, "service_location");
+	c[RS_SERVICE_CODE] = text_of(n, "service_code", &f[RK_SERVICE_CODE]);
+	c[RS_SERVICE_LOCATION] = pos_of(n, "service_location", &f[RK_SERVICE_LOCATION]);
 	c[RS_RESULT_SEQ] = int_cell(index + 1);
-	c[RS_RESULT_STATUS] = result_status_at(n, r);
+	c[RS_RESULT_STATUS] = result_status_of(n, &f[RK_RESULT_STATUS]);
 
-	coverage = get_object(n, r, "coverage");
+	coverage = object_of(n, "coverage", f[RK_COVERAGE]);
+	get_fields(n, &coverage, coverage_keys, CK_NKEYS, cf);
 	push_key(n, "coverage");
-	c[RS_COVERED] = bool_at(n, &coverage, "covered");
-	c[RS_NETWORK_STATUS] = network_status_at(n, &coverage);
-	c[RS_BENEFIT_CATEGORY] = text_at(n, &coverage, "benefit_category");
-	c[RS_PRIOR_AUTH_REQUIRED] = bool_at(n, &coverage, "prior_auth_required");
+	c[RS_COVERED] = value_of(n, "covered", &cf[CK_COVERED], CMK_BOOL);
+	c[RS_NETWORK_STATUS] = network_status_of(n, &cf[CK_NETWORK_STATUS]);
+	c[RS_BENEFIT_CATEGORY] = text_of(n, "benefit_category", &cf[CK_BENEFIT_CATEGORY]);
+	c[RS_PRIOR_AUTH_REQUIRED] = value_of(n, "prior_auth_required",
+										 &cf[CK_PRIOR_AUTH_REQUIRED], CMK_BOOL);
 	pop(n);
 
-	cost = get_object(n, r, "cost");
-	push_key(n, "cost");
-	c[RS_BILLED_AMOUNT] = money_at(n, &cost, "billed_amount");
-	c[RS_ALLOWED_AMOUNT] = money_at(n, &cost, "allowed_amount");
-	c[RS_IN_NETWORK_ESTIMATE] = money_at(n, &cost, "in_network_estimate");
-	c[RS_OUT_OF_NETWORK_ESTIMATE] = money_at(n, &cost, "out_of_network_estimate");
-	c[RS_PLAN_PAYS] = money_at(n, &cost, "plan_pays");
-	pop(n);
+	amounts(n, "cost", &f[RK_COST], cost_keys, cost_columns, c);
+	amounts(n, "patient_responsibility", &f[RK_PATIENT_RESPONSIBILITY], patient_keys,
+			patient_columns, c);
 
-	pr = get_object(n, r, "patient_responsibility");
-	push_key(n, "patient_responsibility");
-	c[RS_PATIENT_TOTAL] = money_at(n, &pr, "total");
-	c[RS_PATIENT_COPAY] = money_at(n, &pr, "copay");
-	c[RS_PATIENT_COINSURANCE] = money_at(n, &pr, "coinsurance");
-	c[RS_PATIENT_DEDUCTIBLE] = money_at(n, &pr, "deductible");
-	c[RS_COINSURANCE_RATE] = rate_at(n, &pr, "coinsurance_rate");
-	pop(n);
-
-	exceptions(n, r, "exceptions", "result", c[RS_LINE_ID], c[RS_PROVIDER_ID],
-			   c[RS_SERVICE_CODE], &sum);
+	exceptions(n, "exceptions", f[RK_EXCEPTIONS], "result",
+			   c[RS_LINE_ID], c[RS_PROVIDER_ID], c[RS_SERVICE_CODE], &sum);
 	c[RS_EXCEPTION_COUNT] = int_cell(sum.count);
 	c[RS_PRIMARY_EXCEPTION_TYPE] = sum.count ? sum.type : null_cell();
 	c[RS_PRIMARY_EXCEPTION_CODE] = sum.count ? sum.code : null_cell();
@@ -999,6 +1185,7 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 	v = get(&n, doc, "trace_id");
 	if (v.type != CMJ_STRING && v.type != CMJ_NUMBER)
 		return reject(rej, "trace_id is missing or not text", "trace_id");
+	v = with_text(&n, &v);
 	{
 		const char *s = v.s;
 		int			len = v.len;
@@ -1039,7 +1226,8 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 	if (usable > MAX_ROWS)
 		return reject(rej, "request.services has more than 5000 lines", "request.services");
 
-	n.keys = ops->alloc(ops, sizeof(row_key) * MAX_ROWS);
+	n.keys = n.first_keys;
+	n.keys_cap = (int) (sizeof(n.first_keys) / sizeof(n.first_keys[0]));
 
 	/*
 	 * Only the sections whose rows (or counts) the sink wants are read: the
@@ -1177,8 +1365,8 @@ response_part(norm *n, const cmj_node *doc, cm_cell *t, unsigned want)
 
 	/* request errors come first: they take the first exception_seq numbers */
 	if (want & (CM_WANT(CMT_TRACE) | CM_WANT(CMT_EXCEPTION)))
-		exceptions(n, &response, "errors", "request", null_cell(), null_cell(),
-				   null_cell(), &errors);
+		exceptions(n, "errors", get(n, &response, "errors"), "request", null_cell(),
+				   null_cell(), null_cell(), &errors);
 	{
 		cmj_node	results = get(n, &response, "results");
 		int			nres = list_size(n, "results", &results);

@@ -138,6 +138,58 @@ note_text(unsigned notes)
 }
 
 /*
+ * The plain form [-]digits[.digits], with no more decimals than scale and
+ * at most 18 digits in all: how JSON numbers and most amounts are written.
+ * Gives exactly what decimal_scaled's general parse gives for that form,
+ * without its bookkeeping; false leaves everything else to the general
+ * parse (so do values above max_abs, which it rejects).
+ */
+static bool
+plain_decimal(const char *s, size_t len, int scale, int64_t max_abs, int64_t *out)
+{
+	const char *p = s;
+	const char *end = s + len;
+	bool		neg = false;
+	int64_t		v = 0;
+	int			ndigits = 0;
+	int			frac = 0;
+
+	if (p < end && *p == '-')
+	{
+		neg = true;
+		p++;
+	}
+	while (p < end && is_digit(*p))
+	{
+		if (++ndigits + scale > 18)
+			return false;
+		v = v * 10 + (*p++ - '0');
+	}
+	if (ndigits == 0)
+		return false;
+	if (p < end && *p == '.')
+	{
+		p++;
+		while (p < end && is_digit(*p))
+		{
+			if (++frac > scale)
+				return false;
+			v = v * 10 + (*p++ - '0');
+		}
+		if (frac == 0)
+			return false;
+	}
+	if (p != end)
+		return false;
+	for (; frac < scale; frac++)
+		v *= 10;
+	if (v > max_abs)
+		return false;
+	*out = neg ? -v : v;
+	return true;
+}
+
+/*
  * Parse a decimal number into an integer scaled by 10^scale, rounding half
  * away from zero.  Handles a sign, parentheses, a trailing minus, "$" / "USD",
  * thousands separators in groups of three, a decimal comma when asked, an
@@ -163,6 +215,8 @@ decimal_scaled(const char *s, size_t len, bool decimal_comma, int scale,
 	*notes = 0;
 	if (percent)
 		*percent = false;
+	if (!decimal_comma && plain_decimal(s, len, scale, max_abs, out))
+		return CMV_OK;
 	trim(&s, &len);
 	if (len != orig)
 		*notes |= NOTE_SPACE;
@@ -354,6 +408,23 @@ cmv_money(const char *s, size_t len, bool decimal_comma, int64_t *cents,
 	return st;
 }
 
+/* Is an exact number of cents an amount cmv_money reads as it is? */
+bool
+cmv_money_exact(int64_t cents)
+{
+	return cents >= -MONEY_MAX_CENTS && cents <= MONEY_MAX_CENTS;
+}
+
+/*
+ * Is an exact number of 1/10000 units a rate cmv_rate reads as it is?  Up
+ * to 1 it is a fraction (above, cmv_rate reads a percentage).
+ */
+bool
+cmv_rate_exact(int64_t bp4)
+{
+	return bp4 >= 0 && bp4 <= 10000;
+}
+
 /* A rate in units of 1/10000: fractions, whole percents and "N%". */
 cmv_status
 cmv_rate(const char *s, size_t len, int32_t *bp4, const char **why)
@@ -364,13 +435,14 @@ cmv_rate(const char *s, size_t len, int32_t *bp4, const char **why)
 	cmv_status	st;
 
 	*why = NULL;
-	if (cmv_is_placeholder(s, len))
+	/* read at scale 6 so that percents keep four places after division */
+	st = decimal_scaled(s, len, false, 6, 1000000000000LL, &v, &notes, &percent);
+	if (st != CMV_OK && cmv_is_placeholder(s, len))
 	{
+		/* checked after the parse, which no placeholder passes */
 		*why = "placeholder for a missing rate";
 		return CMV_NULL;
 	}
-	/* read at scale 6 so that percents keep four places after division */
-	st = decimal_scaled(s, len, false, 6, 1000000000000LL, &v, &notes, &percent);
 	if (st != CMV_OK)
 	{
 		*why = "not a readable rate";
@@ -434,6 +506,13 @@ cmv_bool(const char *s, size_t len, bool *out, const char **why)
 	return CMV_INVALID;
 }
 
+/* Is an exact whole number one cmv_int32 reads as it is? */
+bool
+cmv_int32_exact(int64_t v)
+{
+	return v >= -2147483647LL && v <= 2147483647LL;
+}
+
 /* A whole number that fits in int32. */
 cmv_status
 cmv_int32(const char *s, size_t len, int32_t *out, const char **why)
@@ -443,12 +522,13 @@ cmv_int32(const char *s, size_t len, int32_t *out, const char **why)
 	cmv_status	st;
 
 	*why = NULL;
-	if (cmv_is_placeholder(s, len))
+	st = decimal_scaled(s, len, false, 0, 2147483647LL, &v, &notes, NULL);
+	if (st != CMV_OK && cmv_is_placeholder(s, len))
 	{
+		/* checked after the parse, which no placeholder passes */
 		*why = "placeholder for a missing number";
 		return CMV_NULL;
 	}
-	st = decimal_scaled(s, len, false, 0, 2147483647LL, &v, &notes, NULL);
 	if (st != CMV_OK || (notes & ~(unsigned) (NOTE_SPACE | NOTE_EXPONENT)) != 0)
 	{
 		*why = "not a whole number in range";

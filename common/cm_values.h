@@ -35,14 +35,29 @@ typedef int32_t cmv_days;
 cmv_status	cmv_money(const char *s, size_t len, bool decimal_comma,
 					  int64_t *cents, const char **why);
 
+/*
+ * For a number already known exactly as cents: is it an amount cmv_money
+ * reads as it is (in range, nothing to note)?
+ */
+bool		cmv_money_exact(int64_t cents);
+
 /* A rate in units of 1/10000: 0.4, 40 and "40%" all give 4000. */
 cmv_status	cmv_rate(const char *s, size_t len, int32_t *bp4, const char **why);
+
+/*
+ * For a number already known exactly in units of 1/10000: is it a rate
+ * cmv_rate reads as it is (a fraction from 0 to 1, nothing to note)?
+ */
+bool		cmv_rate_exact(int64_t bp4);
 
 /* A boolean: true/false, t/f, yes/no, y/n, 1/0, on/off (any case). */
 cmv_status	cmv_bool(const char *s, size_t len, bool *out, const char **why);
 
 /* A whole number that fits in int32 ("4", 4.0, " 4 "). */
 cmv_status	cmv_int32(const char *s, size_t len, int32_t *out, const char **why);
+
+/* For a number known to be a whole number: does cmv_int32 read it as it is? */
+bool		cmv_int32_exact(int64_t v);
 
 /*
  * A point in time.  Accepts ISO 8601 (T or space, optional fraction, Z or

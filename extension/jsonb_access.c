@@ -3,90 +3,298 @@
  *    The cm_json.h interface over stored jsonb: the normaliser walks the
  *    binary jsonb containers directly, so a stored document is never
  *    re-parsed.
+ *
+ * The normaliser reads many keys of the same few objects (a result, its
+ * coverage, cost and patient_responsibility), so the first lookup in an
+ * object indexes all its keys in one pass and later lookups scan that
+ * index; PostgreSQL's own lookup re-derives entry offsets on every probe.
+ * Values are decoded straight from their JEntry, without a JsonbValue
+ * allocation.  Numbers stay in their stored binary form: the normaliser
+ * takes amounts, rates and counts from it directly (number_scaled), and
+ * asks for the text, printed without a function call (jsonb_numeric.c)
+ * into blocks of per-document memory, only for anything else.  The
+ * indexes and blocks live in the per-document memory context (the current
+ * one while a document is read) and are forgotten at every
+ * costmodel_jsonb_root.
  */
 #include "postgres.h"
 
+#include "port/pg_bitutils.h"
 #include "utils/builtins.h"
-#include "utils/numeric.h"
 
 #include "jsonb_access.h"
+#include "jsonb_numeric.h"
 
-/* Fill a node from a JsonbValue (scalars, or a binary container). */
+/* Most keys get_many takes in one pass, and the key lengths it groups. */
+#define MANY_MAX_KEYS	16
+#define MANY_MAX_LEN	32
+
+/* Objects whose key index is kept at once (a result and its sub-objects). */
+#define INDEX_SLOTS		8
+
+/* One key of an indexed object, with where its value lies. */
+typedef struct key_entry
+{
+	const char *key;
+	uint32		klen;
+	uint32		voff;			/* value offset from the data area */
+	JEntry		ventry;
+} key_entry;
+
+/* The key index of one object container. */
+typedef struct key_index
+{
+	const JsonbContainer *jc;
+	uint32		nkeys;
+	key_entry  *keys;
+} key_index;
+
+static key_index indexes[INDEX_SLOTS];
+static int	next_slot;
+static int	last_slot;			/* the object read last: most lookups stay there */
+
+/* Room for number texts, carved from per-document blocks. */
+#define TEXT_BLOCK		8000
+#define NUMBER_ROOM		48
+static char *room_next;
+static size_t room_left;
+
+/* The data area of a container, where offsets count from. */
+static const char *
+data_area(const JsonbContainer *jc)
+{
+	return (const char *) &jc->children[JsonContainerIsObject(jc) ?
+										JsonContainerSize(jc) * 2 :
+										JsonContainerSize(jc)];
+}
+
+/* Fill a node from the JEntry of a value at offset off of data area base. */
 static void
-set_node(const JsonbValue *v, cmj_node *out)
+entry_node(JEntry je, const char *base, uint32 off, uint32 len, cmj_node *out)
 {
 	memset(out, 0, sizeof(*out));
-	switch (v->type)
+	if (JBE_ISSTRING(je))
 	{
-		case jbvNull:
-			out->type = CMJ_NULL;
-			break;
-		case jbvString:
-			out->type = CMJ_STRING;
-			out->s = v->val.string.val;
-			out->len = v->val.string.len;
-			break;
-		case jbvNumeric:
-			{
-				char	   *txt = DatumGetCString(DirectFunctionCall1(numeric_out,
-																	  NumericGetDatum(v->val.numeric)));
-
-				out->type = CMJ_NUMBER;
-				out->s = txt;
-				out->len = (int) strlen(txt);
-				break;
-			}
-		case jbvBool:
-			out->type = CMJ_BOOL;
-			out->b = v->val.boolean;
-			break;
-		case jbvBinary:
-			out->type = JsonContainerIsObject(v->val.binary.data) ? CMJ_OBJECT : CMJ_ARRAY;
-			out->ref = v->val.binary.data;
-			break;
-		default:
-			/* in-memory arrays and objects never come out of a container */
-			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+		out->type = CMJ_STRING;
+		out->s = base + off;
+		out->len = (int) len;
 	}
+	else if (JBE_ISNUMERIC(je))
+	{
+		/* printed only if the normaliser asks (jb_number_text) */
+		out->type = CMJ_NUMBER;
+		out->ref = base + INTALIGN(off);
+	}
+	else if (JBE_ISBOOL_TRUE(je) || JBE_ISBOOL_FALSE(je))
+	{
+		out->type = CMJ_BOOL;
+		out->b = JBE_ISBOOL_TRUE(je);
+	}
+	else if (JBE_ISNULL(je))
+		out->type = CMJ_NULL;
+	else
+	{
+		const JsonbContainer *jc = (const JsonbContainer *) (base + INTALIGN(off));
+
+		out->type = JsonContainerIsObject(jc) ? CMJ_OBJECT : CMJ_ARRAY;
+		out->ref = jc;
+	}
+}
+
+/* Index the keys of an object container in one pass over its entries. */
+static key_index *
+index_object(const JsonbContainer *jc)
+{
+	key_index  *ix = &indexes[next_slot];
+	uint32		count = JsonContainerSize(jc);
+	const char *base = data_area(jc);
+	uint32		off = 0;
+
+	next_slot = (next_slot + 1) % INDEX_SLOTS;
+	ix->jc = jc;
+	ix->nkeys = count;
+	ix->keys = palloc(sizeof(key_entry) * (count ? count : 1));
+	/* keys first, then values, each entry's end is the next one's start */
+	for (uint32 i = 0; i < count; i++)
+	{
+		uint32		end = off;
+
+		JBE_ADVANCE_OFFSET(end, jc->children[i]);
+		ix->keys[i].key = base + off;
+		ix->keys[i].klen = end - off;
+		off = end;
+	}
+	for (uint32 i = 0; i < count; i++)
+	{
+		JEntry		je = jc->children[count + i];
+
+		ix->keys[i].voff = off;
+		ix->keys[i].ventry = je;
+		JBE_ADVANCE_OFFSET(off, je);
+	}
+	return ix;
+}
+
+/* The key index of an object container, built on first use. */
+static const key_index *
+object_index(const JsonbContainer *jc)
+{
+	if (indexes[last_slot].jc == jc)
+		return &indexes[last_slot];
+	for (int i = 0; i < INDEX_SLOTS; i++)
+		if (indexes[i].jc == jc)
+		{
+			last_slot = i;
+			return &indexes[i];
+		}
+	last_slot = next_slot;
+	return index_object(jc);
 }
 
 /* Look up key in an object container. */
 static void
 jb_get(const cmj_ops *ops, const cmj_node *obj, const char *key, cmj_node *out)
 {
-	JsonbValue	res;
+	const JsonbContainer *jc = obj->ref;
+	const key_index *ix = object_index(jc);
+	uint32		klen = (uint32) strlen(key);
 
-	if (getKeyJsonValueFromContainer((JsonbContainer *) obj->ref, key,
-									 (int) strlen(key), &res) == NULL)
+	/* keys are sorted by length first, so stop at the first longer one */
+	for (uint32 i = 0; i < ix->nkeys && ix->keys[i].klen <= klen; i++)
 	{
-		memset(out, 0, sizeof(*out));
-		out->type = CMJ_MISSING;
+		const key_entry *k = &ix->keys[i];
+
+		if (k->klen == klen && memcmp(k->key, key, klen) == 0)
+		{
+			uint32		end = k->voff;
+
+			JBE_ADVANCE_OFFSET(end, k->ventry);
+			entry_node(k->ventry, data_area(jc), k->voff, end - k->voff, out);
+			return;
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	out->type = CMJ_MISSING;
+}
+
+/*
+ * Look up several keys of an object container in one pass over its
+ * entries.  The wanted keys are grouped by length first, so each key of the
+ * object is compared only with wanted keys of its own length; the pass
+ * stops once all are found.
+ */
+static void
+jb_get_many(const cmj_ops *ops, const cmj_node *obj, const cmj_key *keys,
+			int nkeys, cmj_node *out)
+{
+	const JsonbContainer *jc = obj->ref;
+	uint32		count = JsonContainerSize(jc);
+	const char *base = data_area(jc);
+	uint16		bylen[MANY_MAX_LEN + 2];	/* wanted keys per length; last: longer */
+	uint32		koff = 0,
+				voff;
+	int			left = nkeys;
+
+	if (nkeys > MANY_MAX_KEYS)
+	{
+		/* more than the normaliser ever asks for at once */
+		for (int i = 0; i < nkeys; i++)
+			jb_get(ops, obj, keys[i].name, &out[i]);
 		return;
 	}
-	set_node(&res, out);
+	memset(bylen, 0, sizeof(bylen));
+	for (int i = 0; i < nkeys; i++)
+	{
+		bylen[Min(keys[i].len, MANY_MAX_LEN + 1)] |= (uint16) (1 << i);
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].type = CMJ_MISSING;
+	}
+	/* keys come first, then the values in the same order */
+	voff = count ? getJsonbOffset(jc, (int) count) : 0;
+	for (uint32 i = 0; i < count && left > 0; i++)
+	{
+		JEntry		vje = jc->children[count + i];
+		uint32		kend = koff,
+					vend = voff;
+		uint32		klen;
+		uint16		cand;
+
+		JBE_ADVANCE_OFFSET(kend, jc->children[i]);
+		JBE_ADVANCE_OFFSET(vend, vje);
+		klen = kend - koff;
+		for (cand = bylen[Min(klen, MANY_MAX_LEN + 1)]; cand; cand &= cand - 1)
+		{
+			int			j = pg_rightmost_one_pos32(cand);
+
+			if ((uint32) keys[j].len == klen && memcmp(base + koff, keys[j].name, klen) == 0)
+			{
+				entry_node(vje, base, voff, vend - voff, &out[j]);
+				bylen[Min(klen, MANY_MAX_LEN + 1)] &= (uint16) ~(1 << j);
+				left--;
+				break;
+			}
+		}
+		koff = kend;
+		voff = vend;
+	}
 }
 
 /* Number of elements of an array container. */
 static int
 jb_size(const cmj_ops *ops, const cmj_node *arr)
 {
-	return (int) JsonContainerSize((JsonbContainer *) arr->ref);
+	return (int) JsonContainerSize((const JsonbContainer *) arr->ref);
 }
 
 /* Element i of an array container. */
 static void
 jb_at(const cmj_ops *ops, const cmj_node *arr, int i, cmj_node *out)
 {
-	JsonbValue *v = getIthJsonbValueFromContainer((JsonbContainer *) arr->ref, (uint32) i);
+	const JsonbContainer *jc = arr->ref;
 
-	if (v == NULL)
+	if (i < 0 || (uint32) i >= JsonContainerSize(jc))
 	{
 		memset(out, 0, sizeof(*out));
 		out->type = CMJ_MISSING;
 		return;
 	}
-	set_node(v, out);
-	pfree(v);
+	entry_node(jc->children[i], data_area(jc), getJsonbOffset(jc, i),
+			   getJsonbLength(jc, i), out);
+}
+
+/* The text of a number node, as numeric_out prints it. */
+static const char *
+jb_number_text(const cmj_ops *ops, const cmj_node *num, int *len)
+{
+	char	   *room;
+	const char *text;
+
+	if (room_left < NUMBER_ROOM)
+	{
+		room_next = palloc(TEXT_BLOCK);
+		room_left = TEXT_BLOCK;
+	}
+	room = room_next;
+	text = costmodel_numeric_text((Numeric) num->ref, room, NUMBER_ROOM, len);
+	if (text == room)
+	{
+		/* keep only what the text took */
+		room_next += *len + 1;
+		room_left -= (size_t) *len + 1;
+	}
+	return text;
+}
+
+/* A number node's value times 10^scale, when that is an integer. */
+static bool
+jb_number_scaled(const cmj_ops *ops, const cmj_node *num, int scale, int64_t *out)
+{
+	int64		v;
+
+	if (!costmodel_numeric_scaled((Numeric) num->ref, scale, &v))
+		return false;
+	*out = v;
+	return true;
 }
 
 /* Scratch memory for the current document. */
@@ -101,20 +309,31 @@ const cmj_ops costmodel_jsonb_ops = {
 	.size = jb_size,
 	.at = jb_at,
 	.alloc = jb_alloc,
-	.arg = NULL
+	.arg = NULL,
+	.get_many = jb_get_many,
+	.number_text = jb_number_text,
+	.number_scaled = jb_number_scaled
 };
 
-/* The root value of a jsonb document as a node. */
+/*
+ * The root value of a jsonb document as a node.  A new document: the key
+ * indexes of the last one are forgotten (their memory went with it).
+ */
 void
 costmodel_jsonb_root(Jsonb *jb, cmj_node *out)
 {
+	memset(indexes, 0, sizeof(indexes));
+	next_slot = last_slot = 0;
+	room_left = 0;
 	memset(out, 0, sizeof(*out));
 	if (JB_ROOT_IS_SCALAR(jb))
 	{
 		/* a raw scalar is stored as a one-element array */
-		JsonbValue *v = getIthJsonbValueFromContainer(&jb->root, 0);
+		cmj_node	arr;
 
-		set_node(v, out);
+		arr.type = CMJ_ARRAY;
+		arr.ref = &jb->root;
+		jb_at(&costmodel_jsonb_ops, &arr, 0, out);
 		return;
 	}
 	out->type = JB_ROOT_IS_OBJECT(jb) ? CMJ_OBJECT : CMJ_ARRAY;

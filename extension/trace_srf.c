@@ -6,11 +6,20 @@
  *
  * They run the shared normaliser (common/cm_trace.c) over the stored jsonb
  * through jsonb_access.c, and return rows in materialize mode.
+ *
+ * They are called once per document, often for millions of documents in
+ * one INSERT ... SELECT, so the per-call work is kept small: the column map,
+ * a copy of the row type and a scratch buffer for the row's text and
+ * numeric values are made once per query (fn_extra), the tuplestore is set
+ * up without copying the row type each call (what InitMaterializedSRF
+ * does), and a row's values are built in the scratch buffer, which
+ * tuplestore_putvalues copies from, instead of one allocation per value.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/jsonb.h"
@@ -20,6 +29,7 @@
 
 #include "cm_trace.h"
 #include "jsonb_access.h"
+#include "jsonb_numeric.h"
 
 /* Days between the Unix and PostgreSQL epochs. */
 #define EPOCH_SHIFT_DAYS	(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
@@ -33,11 +43,14 @@ typedef struct srf_sink
 {
 	cm_sink		sink;
 	cm_table	table;
-	ReturnSetInfo *rsinfo;
+	Tuplestorestate *store;		/* this call's result */
+	TupleDesc	desc;			/* the row type, for tuplestore_putvalues */
 	int			natts;
 	int		   *attnum;			/* column i of the table → attribute index */
 	Datum	   *values;
 	bool	   *nulls;
+	char	   *scratch;		/* the current row's text and numeric values */
+	size_t		scratch_size;
 	MemoryContext doccxt;		/* reset after every document */
 } srf_sink;
 
@@ -64,22 +77,32 @@ kind_type(cm_kind kind)
 	return InvalidOid;
 }
 
-/* One cell as a Datum of its SQL type. */
+/*
+ * One cell as a Datum of its SQL type.  Text and numerics are built in the
+ * scratch space at *buf, which must have room for them (cell_room).
+ */
 static Datum
-cell_datum(const cm_cell *c, cm_kind kind)
+cell_datum(const cm_cell *c, cm_kind kind, char **buf)
 {
+	char	   *p = *buf;
+
 	switch (kind)
 	{
 		case CMK_TEXT:
-			return PointerGetDatum(cstring_to_text_with_len(c->s, c->len));
+			SET_VARSIZE(p, VARHDRSZ + c->len);
+			memcpy(VARDATA(p), c->s, (size_t) c->len);
+			*buf += INTALIGN(VARHDRSZ + (size_t) c->len);
+			return PointerGetDatum(p);
 		case CMK_INT:
 			return Int32GetDatum((int32) c->i);
 		case CMK_BOOL:
 			return BoolGetDatum(c->i != 0);
 		case CMK_MONEY:
-			return NumericGetDatum(int64_div_fast_to_numeric(c->i, 2));
+			*buf += INTALIGN(SCALED_NUMERIC_SIZE);
+			return NumericGetDatum(costmodel_scaled_numeric(c->i, 2, p));
 		case CMK_RATE:
-			return NumericGetDatum(int64_div_fast_to_numeric(c->i, 4));
+			*buf += INTALIGN(SCALED_NUMERIC_SIZE);
+			return NumericGetDatum(costmodel_scaled_numeric(c->i, 4, p));
 		case CMK_TS:
 			return TimestampTzGetDatum((TimestampTz) (c->i - (int64) EPOCH_SHIFT_DAYS * USECS_PER_DAY));
 		case CMK_DATE:
@@ -88,26 +111,58 @@ cell_datum(const cm_cell *c, cm_kind kind)
 	return (Datum) 0;
 }
 
-/* Row callback: put a row of the wanted table into the tuplestore. */
+/* Scratch bytes cell_datum may take for a cell (text and numerics). */
+static size_t
+cell_room(const cm_cell *c, cm_kind kind)
+{
+	switch (kind)
+	{
+		case CMK_TEXT:
+			return INTALIGN(VARHDRSZ + (size_t) c->len);
+		case CMK_MONEY:
+		case CMK_RATE:
+			return INTALIGN(SCALED_NUMERIC_SIZE);
+		default:
+			return 0;
+	}
+}
+
+/*
+ * Row callback: put a row of the wanted table into the tuplestore.  The
+ * values are built in the scratch buffer; a row that does not fit grows it
+ * and starts again.
+ */
 static void
 put_row(cm_sink *sink, cm_table t, const cm_cell *cells)
 {
 	srf_sink   *s = (srf_sink *) sink;
 	const cm_table_def *def = &cm_tables[t];
+	char	   *buf;
+	char	   *end;
 
 	if (t != s->table)
 		return;
-	for (int i = 0; i < s->natts; i++)
-		s->nulls[i] = true;
+	memset(s->nulls, true, sizeof(bool) * s->natts);
+again:
+	buf = s->scratch;
+	end = s->scratch + s->scratch_size;
 	for (int i = 0; i < def->ncolumns; i++)
 	{
 		int			a = s->attnum[i];
+		cm_kind		kind = def->columns[i].kind;
 
 		s->nulls[a] = cells[i].isnull;
-		if (!cells[i].isnull)
-			s->values[a] = cell_datum(&cells[i], def->columns[i].kind);
+		if (cells[i].isnull)
+			continue;
+		if (end - buf < (ptrdiff_t) cell_room(&cells[i], kind))
+		{
+			s->scratch_size = 2 * s->scratch_size + cell_room(&cells[i], kind);
+			s->scratch = repalloc(s->scratch, s->scratch_size);
+			goto again;
+		}
+		s->values[a] = cell_datum(&cells[i], kind, &buf);
 	}
-	tuplestore_putvalues(s->rsinfo->setResult, s->rsinfo->setDesc, s->values, s->nulls);
+	tuplestore_putvalues(s->store, s->desc, s->values, s->nulls);
 }
 
 /*
@@ -153,34 +208,72 @@ map_columns(srf_sink *s, TupleDesc desc)
 				 errhint("The extension's SQL objects and costmodel.so come from different versions; run ALTER EXTENSION costmodel UPDATE.")));
 }
 
+/*
+ * Set up materialize mode for this call: a tuplestore in per-query memory.
+ * The row type comes from our own copy, so the executor has none to check
+ * or free (setDesc stays NULL, as the protocol allows).
+ */
+static void
+begin_result(FunctionCallInfo fcinfo, srf_sink *s)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcxt;
+
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	s->store = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
+									 false, work_mem);
+	MemoryContextSwitchTo(oldcxt);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = s->store;
+	rsinfo->setDesc = NULL;
+}
+
+/* The per-query state of a trace function, made on its first call. */
+static srf_sink *
+sink_state(FunctionCallInfo fcinfo, cm_table t)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	srf_sink   *s = (srf_sink *) fcinfo->flinfo->fn_extra;
+	MemoryContext oldcxt;
+
+	if (s != NULL)
+		return s;
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (!(rsinfo->allowedModes & SFRM_Materialize) || rsinfo->expectedDesc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+	oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	s = palloc0(sizeof(srf_sink));
+	s->table = t;
+	s->sink.row = put_row;
+	s->sink.want = CM_WANT(t);
+	s->desc = CreateTupleDescCopy(rsinfo->expectedDesc);
+	map_columns(s, s->desc);
+	s->scratch_size = 1024;
+	s->scratch = palloc(s->scratch_size);
+	s->doccxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+									  "costmodel trace document",
+									  ALLOCSET_DEFAULT_SIZES);
+	fcinfo->flinfo->fn_extra = s;
+	MemoryContextSwitchTo(oldcxt);
+	return s;
+}
+
 /* Normalise one jsonb document and return the rows of table t. */
 static Datum
 trace_rows(FunctionCallInfo fcinfo, Jsonb *jb, cm_table t)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	srf_sink   *s = (srf_sink *) fcinfo->flinfo->fn_extra;
+	srf_sink   *s = sink_state(fcinfo, t);
 	MemoryContext oldcxt;
 	cmj_node	root;
 	cm_reject	rej;
 	cm_result	res;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-
-	if (s == NULL)
-	{
-		oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		s = palloc0(sizeof(srf_sink));
-		s->table = t;
-		s->sink.row = put_row;
-		s->sink.want = CM_WANT(t);
-		map_columns(s, rsinfo->setDesc);
-		s->doccxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
-										  "costmodel trace document",
-										  ALLOCSET_DEFAULT_SIZES);
-		fcinfo->flinfo->fn_extra = s;
-		MemoryContextSwitchTo(oldcxt);
-	}
-	s->rsinfo = rsinfo;
+	begin_result(fcinfo, s);
 
 	/* everything the normaliser allocates goes away with this reset */
 	oldcxt = MemoryContextSwitchTo(s->doccxt);

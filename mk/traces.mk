@@ -1,6 +1,7 @@
 # mk/traces.mk: cost-estimator traces (issue 2) and the shared value parsers.
 COMMON_OBJS += common/cm_values.o common/cm_json.o common/cm_trace.o common/cm_trace_schema.o
-EXT_OBJS    += extension/costmodel.o extension/jsonb_access.o extension/trace_srf.o \
+EXT_OBJS    += extension/costmodel.o extension/jsonb_access.o extension/jsonb_numeric.o \
+               extension/trace_srf.o \
                extension/values_sql.o
 LOAD_OBJS   += loader/load_main.o loader/load_input.o loader/jsonc_access.o \
                loader/load_copy.o loader/load_traces.o loader/pg_json_check.o
