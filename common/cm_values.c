@@ -1009,6 +1009,11 @@ cmv_network_status(const char *s, size_t len)
 {
 	char		buf[32];
 
+	/* the canonical spellings, the common case, need no folding */
+	if (len == 10 && memcmp(s, "in_network", 10) == 0)
+		return "in_network";
+	if (len == 14 && memcmp(s, "out_of_network", 14) == 0)
+		return "out_of_network";
 	if (len >= sizeof(buf) * 2)
 		return NULL;
 	fold_alnum(s, len, buf, sizeof(buf));
@@ -1055,6 +1060,11 @@ cmv_exception_type(const char *s, size_t len)
 {
 	char		buf[48];
 
+	/* the canonical spellings, the common case, need no folding */
+	for (int i = 0; cmv_exception_types[i]; i++)
+		if (len == strlen(cmv_exception_types[i]) &&
+			memcmp(s, cmv_exception_types[i], len) == 0)
+			return cmv_exception_types[i];
 	if (len >= sizeof(buf) * 2)
 		return NULL;
 	fold_alnum(s, len, buf, sizeof(buf));

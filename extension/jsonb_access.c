@@ -151,6 +151,26 @@ object_index(const JsonbContainer *jc)
 	return index_object(jc);
 }
 
+/* Do the n bytes at a and b agree?  Inline: the keys of a trace are short. */
+static inline bool
+same_bytes(const char *a, const char *b, uint32 n)
+{
+	uint64		x,
+				y;
+
+	for (; n >= 8; a += 8, b += 8, n -= 8)
+	{
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; n > 0; a++, b++, n--)
+		if (*a != *b)
+			return false;
+	return true;
+}
+
 /* Look up key in an object container. */
 static void
 jb_get(const cmj_ops *ops, const cmj_node *obj, const char *key, cmj_node *out)
@@ -164,7 +184,7 @@ jb_get(const cmj_ops *ops, const cmj_node *obj, const char *key, cmj_node *out)
 	{
 		const key_entry *k = &ix->keys[i];
 
-		if (k->klen == klen && memcmp(k->key, key, klen) == 0)
+		if (k->klen == klen && same_bytes(k->key, key, klen))
 		{
 			uint32		end = k->voff;
 
@@ -226,7 +246,7 @@ jb_get_many(const cmj_ops *ops, const cmj_node *obj, const cmj_key *keys,
 		{
 			int			j = pg_rightmost_one_pos32(cand);
 
-			if ((uint32) keys[j].len == klen && memcmp(base + koff, keys[j].name, klen) == 0)
+			if ((uint32) keys[j].len == klen && same_bytes(base + koff, keys[j].name, klen))
 			{
 				entry_node(vje, base, voff, vend - voff, &out[j]);
 				bylen[Min(klen, MANY_MAX_LEN + 1)] &= (uint16) ~(1 << j);

@@ -28,11 +28,17 @@
 #include "utils/timestamp.h"
 
 #include "cm_trace.h"
+#include "detoast_fast.h"
 #include "jsonb_access.h"
 #include "jsonb_numeric.h"
+#include "row_writer.h"
 
-/* Days between the Unix and PostgreSQL epochs. */
-#define EPOCH_SHIFT_DAYS	(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
+/*
+ * Rows written by row_writer.c compared with heap_form_minimal_tuple's, per
+ * backend; every row in an assert-enabled build.
+ */
+#define ROWS_CHECKED	1000
+static int	rows_to_check = ROWS_CHECKED;
 
 /*
  * What the row callback needs.  It lives in fn_extra, so the column map and
@@ -52,6 +58,7 @@ typedef struct srf_sink
 	char	   *scratch;		/* the current row's text and numeric values */
 	size_t		scratch_size;
 	MemoryContext doccxt;		/* reset after every document */
+	row_writer *writer;			/* NULL: rows are formed the generic way */
 } srf_sink;
 
 /* The SQL type a cell kind is returned as. */
@@ -104,9 +111,9 @@ cell_datum(const cm_cell *c, cm_kind kind, char **buf)
 			*buf += INTALIGN(SCALED_NUMERIC_SIZE);
 			return NumericGetDatum(costmodel_scaled_numeric(c->i, 4, p));
 		case CMK_TS:
-			return TimestampTzGetDatum((TimestampTz) (c->i - (int64) EPOCH_SHIFT_DAYS * USECS_PER_DAY));
+			return TimestampTzGetDatum(cm_cell_timestamptz(c));
 		case CMK_DATE:
-			return DateADTGetDatum((DateADT) (c->i - EPOCH_SHIFT_DAYS));
+			return DateADTGetDatum(cm_cell_date(c));
 	}
 	return (Datum) 0;
 }
@@ -128,20 +135,16 @@ cell_room(const cm_cell *c, cm_kind kind)
 }
 
 /*
- * Row callback: put a row of the wanted table into the tuplestore.  The
- * values are built in the scratch buffer; a row that does not fit grows it
- * and starts again.
+ * The cells of a row as Datums and null flags in s->values and s->nulls,
+ * text and numerics built in the scratch buffer; a row that does not fit
+ * grows it and starts again.
  */
 static void
-put_row(cm_sink *sink, cm_table t, const cm_cell *cells)
+row_datums(srf_sink *s, const cm_table_def *def, const cm_cell *cells)
 {
-	srf_sink   *s = (srf_sink *) sink;
-	const cm_table_def *def = &cm_tables[t];
 	char	   *buf;
 	char	   *end;
 
-	if (t != s->table)
-		return;
 	memset(s->nulls, true, sizeof(bool) * s->natts);
 again:
 	buf = s->scratch;
@@ -162,7 +165,60 @@ again:
 		}
 		s->values[a] = cell_datum(&cells[i], kind, &buf);
 	}
-	tuplestore_putvalues(s->store, s->desc, s->values, s->nulls);
+}
+
+/* Stop if tuple differs from what heap_form_minimal_tuple makes of the cells. */
+static void
+check_row(srf_sink *s, const cm_table_def *def, const cm_cell *cells, MinimalTuple tuple)
+{
+	MinimalTuple ref;
+
+	row_datums(s, def, cells);
+	ref = heap_form_minimal_tuple(s->desc, s->values, s->nulls);
+	if (ref->t_len != tuple->t_len || memcmp(ref, tuple, ref->t_len) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("costmodel: a row of %s written differs from heap_form_minimal_tuple", def->name),
+				 errhint("The tuple format is not the one this costmodel build writes; report it with the PostgreSQL version.")));
+	pfree(ref);
+}
+
+/*
+ * Row callback: put a row of the wanted table into the tuplestore, written
+ * by the row writer where the row type allows, else formed from Datums.
+ */
+static void
+put_row(cm_sink *sink, cm_table t, const cm_cell *cells)
+{
+	srf_sink   *s = (srf_sink *) sink;
+	const cm_table_def *def = &cm_tables[t];
+	MinimalTuple tuple;
+	HeapTupleData htup;
+
+	if (t != s->table)
+		return;
+	if (s->writer == NULL)
+	{
+		row_datums(s, def, cells);
+		tuplestore_putvalues(s->store, s->desc, s->values, s->nulls);
+		return;
+	}
+	tuple = row_writer_form(s->writer, cells);
+#ifdef USE_ASSERT_CHECKING
+	check_row(s, def, cells, tuple);
+#else
+	if (rows_to_check > 0)
+	{
+		rows_to_check--;
+		check_row(s, def, cells, tuple);
+	}
+#endif
+	/* a minimal tuple seen as a heap tuple, as tuplestore.c itself does */
+	htup.t_len = tuple->t_len + MINIMAL_TUPLE_OFFSET;
+	htup.t_data = (HeapTupleHeader) ((char *) tuple - MINIMAL_TUPLE_OFFSET);
+	ItemPointerSetInvalid(&htup.t_self);
+	htup.t_tableOid = InvalidOid;
+	tuplestore_puttuple(s->store, &htup);
 }
 
 /*
@@ -255,6 +311,7 @@ sink_state(FunctionCallInfo fcinfo, cm_table t)
 	map_columns(s, s->desc);
 	s->scratch_size = 1024;
 	s->scratch = palloc(s->scratch_size);
+	s->writer = row_writer_create(s->desc, &cm_tables[t]);
 	s->doccxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
 									  "costmodel trace document",
 									  ALLOCSET_DEFAULT_SIZES);
@@ -336,7 +393,7 @@ text_to_jsonb(text *t)
 	Datum \
 	costmodel_##sqlname(PG_FUNCTION_ARGS) \
 	{ \
-		return trace_rows(fcinfo, PG_GETARG_JSONB_P(0), table); \
+		return trace_rows(fcinfo, (Jsonb *) costmodel_detoast(PG_GETARG_DATUM(0)), table); \
 	} \
 	PG_FUNCTION_INFO_V1(costmodel_##sqlname##_text); \
 	Datum costmodel_##sqlname##_text(PG_FUNCTION_ARGS); \
