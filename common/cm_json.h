@@ -71,7 +71,9 @@ struct cmj_ops
 	/*
 	 * Optional (NULL when absent; zero the struct).  get_many looks up
 	 * nkeys keys of one object at once, like get for each keys[i].name into
-	 * out[i], for a reader that can do it in one pass.  number_text gives the
+	 * out[i], for a reader that can do it in one pass; keys must be a static
+	 * array of literal keys, which names the call site (a reader may keep
+	 * what it learnt of the objects read there).  number_text gives the
 	 * text of a number node whose s is NULL, in memory that lives until the
 	 * document is done.  number_scaled gives a number's exact value times
 	 * 10^scale (scale 0..4) and true, or false when that is no integer or

@@ -700,18 +700,20 @@ severity_of(norm *n, const cmj_node *v)
 {
 	cm_cell		c = text_of(n, "severity", v);
 	char	   *buf;
-	bool		changed = false;
+	int			i = 0;
 
 	if (c.isnull)
 		return c;
+	/* most severities are written in lower case already: no copy then */
+	while (i < c.len && !(c.s[i] >= 'A' && c.s[i] <= 'Z'))
+		i++;
+	if (i == c.len)
+		return c;
 	buf = n->ops->alloc(n->ops, (size_t) c.len);
-	for (int i = 0; i < c.len; i++)
-	{
+	memcpy(buf, c.s, (size_t) i);
+	for (; i < c.len; i++)
 		buf[i] = (c.s[i] >= 'A' && c.s[i] <= 'Z') ? (char) (c.s[i] + 32) : c.s[i];
-		changed |= (buf[i] != c.s[i]);
-	}
-	if (changed)
-		problem(n, "severity", "severity spelling normalised", v);
+	problem(n, "severity", "severity spelling normalised", v);
 	return text_cell(buf, c.len);
 }
 
@@ -937,30 +939,37 @@ distinct_providers(const norm *n)
 
 /* ------------------------------------------------------------ response */
 
+/* A result_status character in canonical form: lower case, "_" for space and hyphen. */
+static char
+status_char(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return (char) (ch + 32);
+	if (ch == ' ' || ch == '-')
+		return '_';
+	return ch;
+}
+
 /* Canonical result_status v: lower case, with spaces and hyphens as "_". */
 static cm_cell
 result_status_of(norm *n, const cmj_node *v)
 {
 	cm_cell		c = text_of(n, "result_status", v);
 	char	   *buf;
-	bool		changed = false;
+	int			i = 0;
 
 	if (c.isnull)
 		return c;
+	/* most statuses are canonical already: no copy then */
+	while (i < c.len && status_char(c.s[i]) == c.s[i])
+		i++;
+	if (i == c.len)
+		return c;
 	buf = n->ops->alloc(n->ops, (size_t) c.len);
-	for (int i = 0; i < c.len; i++)
-	{
-		char		ch = c.s[i];
-
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char) (ch + 32);
-		else if (ch == ' ' || ch == '-')
-			ch = '_';
-		changed |= (ch != c.s[i]);
-		buf[i] = ch;
-	}
-	if (changed)
-		problem(n, "result_status", "result status spelling normalised", v);
+	memcpy(buf, c.s, (size_t) i);
+	for (; i < c.len; i++)
+		buf[i] = status_char(c.s[i]);
+	problem(n, "result_status", "result status spelling normalised", v);
 	return text_cell(buf, c.len);
 }
 
@@ -1159,7 +1168,22 @@ reject(cm_reject *rej, const char *reason, const char *path)
 
 static void header(norm *n, const cmj_node *doc, const cmj_node *request, cm_cell *t);
 static void request_lines(norm *n, const cmj_node *services, int nlines, cm_cell *t);
-static void response_part(norm *n, const cmj_node *doc, cm_cell *t, unsigned want);
+static void response_part(norm *n, cmj_node response, cm_cell *t, unsigned want);
+
+/* The keys of the document and of its request read for every table. */
+enum
+{
+	DK_TRACE_ID,
+	DK_REQUEST,
+	DK_RESPONSE,
+	DK_NKEYS
+};
+static const cmj_key doc_keys[DK_NKEYS] = {
+	[DK_TRACE_ID] = CMJ_KEY("trace_id"),
+	[DK_REQUEST] = CMJ_KEY("request"),
+	[DK_RESPONSE] = CMJ_KEY("response"),
+};
+static const cmj_key services_key[1] = {CMJ_KEY("services")};
 
 /* Normalise one document; see cm_trace.h. */
 cm_result
@@ -1170,7 +1194,8 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 	cm_cell		t[TR_NCOLS];
 	cmj_node	v,
 				request,
-				services;
+				services,
+				top[DK_NKEYS];
 	int			nlines,
 				usable = 0;
 	unsigned	want;
@@ -1182,7 +1207,8 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 	/* the checks that reject a document come before any row */
 	if (doc->type != CMJ_OBJECT)
 		return reject(rej, "document is not a JSON object", "$");
-	v = get(&n, doc, "trace_id");
+	get_fields(&n, doc, doc_keys, DK_NKEYS, top);
+	v = top[DK_TRACE_ID];
 	if (v.type != CMJ_STRING && v.type != CMJ_NUMBER)
 		return reject(rej, "trace_id is missing or not text", "trace_id");
 	v = with_text(&n, &v);
@@ -1202,10 +1228,10 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 			return reject(rej, "trace_id holds a NUL character", "trace_id");
 		n.trace_id = text_cell(s, len);
 	}
-	request = get(&n, doc, "request");
+	request = top[DK_REQUEST];
 	if (request.type != CMJ_OBJECT)
 		return reject(rej, "request is missing or not an object", "request");
-	services = get(&n, &request, "services");
+	get_fields(&n, &request, services_key, 1, &services);
 	if (services.type == CMJ_ARRAY)
 	{
 		nlines = ops->size(ops, &services);
@@ -1249,7 +1275,7 @@ cm_trace_normalize(const cmj_ops *ops, const cmj_node *doc, cm_sink *sink,
 	if (want & CM_WANT(CMT_REQUEST))
 		request_lines(&n, &services, nlines, t);
 	if (want & (CM_WANT(CMT_RESPONSE) | CM_WANT(CMT_EXCEPTION)))
-		response_part(&n, doc, t, want);
+		response_part(&n, top[DK_RESPONSE], t, want);
 	if (want & CM_WANT(CMT_TRACE))
 	{
 		t[TR_EXCEPTION_COUNT] = int_cell(n.exceptions);
@@ -1321,14 +1347,26 @@ request_lines(norm *n, const cmj_node *services, int nlines, cm_cell *t)
 	t[TR_REQUEST_ROW_COUNT] = int_cell(request_rows);
 }
 
+/* The lists of the response. */
+enum
+{
+	RP_ERRORS,
+	RP_RESULTS,
+	RP_NKEYS
+};
+static const cmj_key response_keys[RP_NKEYS] = {
+	[RP_ERRORS] = CMJ_KEY("errors"),
+	[RP_RESULTS] = CMJ_KEY("results"),
+};
+
 /*
  * The response: its trace-level fields, the request-level errors, then each
  * result with its exceptions.  A null or missing response is a timeout.
  */
 static void
-response_part(norm *n, const cmj_node *doc, cm_cell *t, unsigned want)
+response_part(norm *n, cmj_node response, cm_cell *t, unsigned want)
 {
-	cmj_node	response = get(n, doc, "response");
+	cmj_node	parts[RP_NKEYS];
 	exc_summary errors;
 	int			result_rows = 0;
 
@@ -1339,6 +1377,7 @@ response_part(norm *n, const cmj_node *doc, cm_cell *t, unsigned want)
 		problem(n, "response", "response is not an object; ignored", &response);
 		response.type = CMJ_MISSING;
 	}
+	get_fields(n, &response, response_keys, RP_NKEYS, parts);
 	push_key(n, "response");
 	if (want & CM_WANT(CMT_TRACE))
 	{
@@ -1365,10 +1404,10 @@ response_part(norm *n, const cmj_node *doc, cm_cell *t, unsigned want)
 
 	/* request errors come first: they take the first exception_seq numbers */
 	if (want & (CM_WANT(CMT_TRACE) | CM_WANT(CMT_EXCEPTION)))
-		exceptions(n, "errors", get(n, &response, "errors"), "request", null_cell(),
+		exceptions(n, "errors", parts[RP_ERRORS], "request", null_cell(),
 				   null_cell(), null_cell(), &errors);
 	{
-		cmj_node	results = get(n, &response, "results");
+		cmj_node	results = parts[RP_RESULTS];
 		int			nres = list_size(n, "results", &results);
 
 		n->nkeys = 0;			/* the keys now track results */

@@ -198,10 +198,67 @@ jb_get(const cmj_ops *ops, const cmj_node *obj, const char *key, cmj_node *out)
 }
 
 /*
- * Look up several keys of an object container in one pass over its
- * entries.  The wanted keys are grouped by length first, so each key of the
- * object is compared only with wanted keys of its own length; the pass
- * stops once all are found.
+ * The shape of the object a get_many call site read last: the object's key
+ * entries and key bytes, and which wanted key each of its keys is.  The
+ * call site is named by its key array, a static array of literals (see
+ * cm_json.h).  Objects of one kind mostly have the same keys, so the next
+ * object whose key entries and key bytes are the same byte for byte is read
+ * without comparing a key: only its value offsets are walked.
+ */
+#define SHAPE_SLOTS		8
+#define SHAPE_MAX_KEYS	16
+#define SHAPE_MAX_BYTES	256
+
+typedef struct key_shape
+{
+	const cmj_key *keys;		/* the call site; NULL for an unused slot */
+	int			nkeys;
+	uint32		count;			/* keys of the object */
+	uint32		key_bytes;		/* bytes of its keys: where its values start */
+	JEntry		entries[SHAPE_MAX_KEYS];
+	char		bytes[SHAPE_MAX_BYTES];
+	int8		wanted[SHAPE_MAX_KEYS];	/* object key i is keys[wanted[i]], or -1 */
+} key_shape;
+
+static key_shape shapes[SHAPE_SLOTS];
+static int	next_shape;
+
+/* The shape slot of call site keys: its own, else the next one to reuse. */
+static key_shape *
+shape_slot(const cmj_key *keys, int nkeys)
+{
+	key_shape  *s;
+
+	for (int i = 0; i < SHAPE_SLOTS; i++)
+		if (shapes[i].keys == keys && shapes[i].nkeys == nkeys)
+			return &shapes[i];
+	s = &shapes[next_shape];
+	next_shape = (next_shape + 1) % SHAPE_SLOTS;
+	s->keys = keys;
+	s->nkeys = nkeys;
+	s->count = UINT32_MAX;		/* matches no object until one is kept */
+	return s;
+}
+
+/*
+ * Does object jc (count keys) have the shape kept in s?  Equal key entries
+ * mean equal key lengths, so the keys take s->key_bytes bytes then.
+ */
+static bool
+shape_fits(const key_shape *s, const JsonbContainer *jc, uint32 count)
+{
+	return s->count == count &&
+		same_bytes((const char *) s->entries, (const char *) jc->children,
+				   count * sizeof(JEntry)) &&
+		same_bytes(s->bytes, data_area(jc), s->key_bytes);
+}
+
+/*
+ * Look up several keys of an object container.  An object of the shape
+ * its call site read last is read through that shape.  Else one pass over
+ * its entries: the wanted keys are grouped by length first, so each key of
+ * the object is compared only with wanted keys of its own length; the
+ * object's shape is kept for the next call when it is small enough.
  */
 static void
 jb_get_many(const cmj_ops *ops, const cmj_node *obj, const cmj_key *keys,
@@ -212,8 +269,10 @@ jb_get_many(const cmj_ops *ops, const cmj_node *obj, const cmj_key *keys,
 	const char *base = data_area(jc);
 	uint16		bylen[MANY_MAX_LEN + 2];	/* wanted keys per length; last: longer */
 	uint32		koff = 0,
-				voff;
+				voff,
+				key_bytes;
 	int			left = nkeys;
+	key_shape  *shape;
 
 	if (nkeys > MANY_MAX_KEYS)
 	{
@@ -222,15 +281,48 @@ jb_get_many(const cmj_ops *ops, const cmj_node *obj, const cmj_key *keys,
 			jb_get(ops, obj, keys[i].name, &out[i]);
 		return;
 	}
-	memset(bylen, 0, sizeof(bylen));
 	for (int i = 0; i < nkeys; i++)
 	{
-		bylen[Min(keys[i].len, MANY_MAX_LEN + 1)] |= (uint16) (1 << i);
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].type = CMJ_MISSING;
 	}
+	shape = shape_slot(keys, nkeys);
+	if (shape_fits(shape, jc, count))
+	{
+		voff = shape->key_bytes;
+		for (uint32 i = 0; i < count; i++)
+		{
+			JEntry		vje = jc->children[count + i];
+			uint32		vend = voff;
+
+			JBE_ADVANCE_OFFSET(vend, vje);
+			if (shape->wanted[i] >= 0)
+				entry_node(vje, base, voff, vend - voff, &out[shape->wanted[i]]);
+			voff = vend;
+		}
+		return;
+	}
+
+	/* keep this object's shape, if it fits, as the pass finds it */
+	key_bytes = count ? getJsonbOffset(jc, (int) count) : 0;
+	if (count <= SHAPE_MAX_KEYS && key_bytes <= SHAPE_MAX_BYTES)
+	{
+		shape->count = count;
+		shape->key_bytes = key_bytes;
+		memcpy(shape->entries, jc->children, count * sizeof(JEntry));
+		memcpy(shape->bytes, base, key_bytes);
+		memset(shape->wanted, -1, sizeof(shape->wanted));
+	}
+	else
+	{
+		shape->count = UINT32_MAX;
+		shape = NULL;
+	}
+	memset(bylen, 0, sizeof(bylen));
+	for (int i = 0; i < nkeys; i++)
+		bylen[Min(keys[i].len, MANY_MAX_LEN + 1)] |= (uint16) (1 << i);
 	/* keys come first, then the values in the same order */
-	voff = count ? getJsonbOffset(jc, (int) count) : 0;
+	voff = key_bytes;
 	for (uint32 i = 0; i < count && left > 0; i++)
 	{
 		JEntry		vje = jc->children[count + i];
@@ -250,6 +342,8 @@ jb_get_many(const cmj_ops *ops, const cmj_node *obj, const cmj_key *keys,
 			{
 				entry_node(vje, base, voff, vend - voff, &out[j]);
 				bylen[Min(klen, MANY_MAX_LEN + 1)] &= (uint16) ~(1 << j);
+				if (shape)
+					shape->wanted[i] = (int8) j;
 				left--;
 				break;
 			}

@@ -61,7 +61,8 @@ copy_match(unsigned char *dp, int32_t off, int32_t len)
 	if (off < 8)
 	{
 		/* a period of off is also one of any multiple of it: widen to >= 8 */
-		int32_t		wide = off * ((8 + off - 1) / off);
+		static const int32_t widened[8] = {0, 8, 8, 9, 8, 10, 12, 14};
+		int32_t		wide = widened[off];
 
 		for (; i < len && i < wide; i++)
 			dp[i] = dp[i - off];
