@@ -151,19 +151,41 @@ object_index(const JsonbContainer *jc)
 	return index_object(jc);
 }
 
-/* Do the n bytes at a and b agree?  Inline: the keys of a trace are short. */
+/*
+ * Do the n bytes at a and b agree?  Inline, in words: the keys of a trace
+ * are short.  A tail shorter than a word is compared as the last word (or
+ * half-word) of the range, which overlaps bytes already compared.
+ */
 static inline bool
 same_bytes(const char *a, const char *b, uint32 n)
 {
 	uint64		x,
 				y;
+	uint32		p,
+				q;
 
-	for (; n >= 8; a += 8, b += 8, n -= 8)
+	if (n >= 8)
 	{
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
+		for (; n > 8; a += 8, b += 8, n -= 8)
+		{
+			memcpy(&x, a, 8);
+			memcpy(&y, b, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4)
+	{
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		if (p != q)
 			return false;
+		memcpy(&p, a + n - 4, 4);
+		memcpy(&q, b + n - 4, 4);
+		return p == q;
 	}
 	for (; n > 0; a++, b++, n--)
 		if (*a != *b)
@@ -281,11 +303,8 @@ jb_get_many(const cmj_ops *ops, const cmj_node *obj, const cmj_key *keys,
 			jb_get(ops, obj, keys[i].name, &out[i]);
 		return;
 	}
-	for (int i = 0; i < nkeys; i++)
-	{
-		memset(&out[i], 0, sizeof(out[i]));
-		out[i].type = CMJ_MISSING;
-	}
+	memset(out, 0, sizeof(*out) * nkeys);	/* all CMJ_MISSING */
+	StaticAssertStmt(CMJ_MISSING == 0, "CMJ_MISSING must be 0");
 	shape = shape_slot(keys, nkeys);
 	if (shape_fits(shape, jc, count))
 	{

@@ -6,6 +6,7 @@
 # (default 60) of fuzzing after the seed corpus is replayed.
 set -uo pipefail
 cd "${COSTMODEL_ROOT:-.}"
+source test/fuzz/libfuzzer.sh
 GEN=${COSTMODEL_GEN:-./costmodel-gen}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -30,14 +31,5 @@ while IFS= read -r line; do
   printf '%s' "$line" > "$WORK/corpus/fixture_$i"; i=$((i + 1))
 done < test/fixtures/traces/srf_fixture.ndjson
 
-"$WORK/fuzz_trace" -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 "$WORK/corpus" > "$WORK/fuzz.log" 2>&1
-rc=$?
-runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$WORK/fuzz.log" | grep -o '[0-9]*$')
-if [ $rc -eq 0 ]; then
-  echo "ok - ${runs:-?} fuzz runs over ${secs}s without a crash, sanitizer report or leak"
-else
-  echo "not ok - the fuzzer found a problem (exit $rc)"
-  grep -A30 -E 'ERROR|runtime error|SUMMARY' "$WORK/fuzz.log" | head -60
-  exit 1
-fi
+libfuzzer_run "$WORK/fuzz_trace" "$WORK/corpus" "$secs" 16384 \
+  "no crash, sanitizer report or leak" || exit 1

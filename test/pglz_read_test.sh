@@ -18,6 +18,7 @@
 # COSTMODEL_PGLZ_FUZZ_SECONDS (default 20) of arbitrary compressed input.
 set -uo pipefail
 cd "${COSTMODEL_ROOT:-.}"
+source test/fuzz/libfuzzer.sh
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 GEN=${COSTMODEL_GEN:-./costmodel-gen}
@@ -359,15 +360,6 @@ main(int argc, char **argv)
 }
 C
 cc -O1 -I"$INC" -o "$WORK/seed" "$WORK/seed.c" -L"$LIB" -lpgcommon -lpgport && "$WORK/seed" "$WORK/corpus" < "$WORK/traces.ndjson"
-"$WORK/fuzz" -max_total_time="$secs" -max_len=8192 -timeout=10 -print_final_stats=1 "$WORK/corpus" \
-    > "$WORK/fuzz.log" 2>&1
-frc=$?
-runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$WORK/fuzz.log" | grep -o '[0-9]*$')
-if [ $frc -eq 0 ]; then
-    echo "ok - ${runs:-?} differential fuzz runs over ${secs}s: the readers always agree, no sanitizer report"
-else
-    echo "not ok - the differential fuzz found a difference or a fault (exit $frc)"
-    tail -40 "$WORK/fuzz.log" | sed 's/^/# /'
-    rc=1
-fi
+libfuzzer_run "$WORK/fuzz" "$WORK/corpus" "$secs" 8192 \
+    "the two readers always agree, no sanitizer report" || rc=1
 exit $rc
