@@ -237,15 +237,29 @@ costmodel_numeric_scaled(Numeric num, int scale, int64 *out)
 		v = v * NBASE + digit_at(&np, d);
 	/* the first fractional digit must be a multiple of 10^(4 - scale) ... */
 	frac = digit_at(&np, np.weight + 1);
-	unit = pow10[DEC_DIGITS - scale];
-	if (frac % unit != 0)
-		return false;
+	switch (scale)
+	{
+			/* constant divisors for the common scales: no division instruction */
+		case 2:
+			if (frac % 100 != 0)
+				return false;
+			frac /= 100;
+			break;
+		case 4:
+			break;
+		default:
+			unit = pow10[DEC_DIGITS - scale];
+			if (frac % unit != 0)
+				return false;
+			frac /= unit;
+			break;
+	}
 	/* ... and every later one zero */
 	for (int d = Max(np.weight + 2, 0); d < np.ndigits; d++)
 		if (digit_at(&np, d) != 0)
 			return false;
 	if (pg_mul_s64_overflow(v, pow10[scale], &v) ||
-		pg_add_s64_overflow(v, frac / unit, &v))
+		pg_add_s64_overflow(v, frac, &v))
 		return false;
 	*out = np.neg ? -v : v;
 	if (check_due(&scaled_checks) &&
