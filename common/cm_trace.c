@@ -462,7 +462,13 @@ value_of(norm *n, const char *key, const cmj_node *v, cm_kind kind)
 	if (v->type == CMJ_MISSING || v->type == CMJ_NULL)
 		return null_cell();
 	if (v->type == CMJ_NUMBER && exact_number(n, v, kind, &value))
-		return int_cell(value);
+	{
+		cm_cell		c = int_cell(value);
+
+		if (kind == CMK_MONEY || kind == CMK_RATE)
+			c.num = v->ref;
+		return c;
+	}
 	if (v->type == CMJ_OBJECT || v->type == CMJ_ARRAY)
 	{
 		problem(n, key, "container given where a value was expected; nulled", v);

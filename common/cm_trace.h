@@ -33,13 +33,19 @@ typedef struct cm_column
 	cm_kind		kind;
 } cm_column;
 
-/* One output cell.  Text points at len bytes, not NUL-terminated. */
+/*
+ * One output cell.  Text points at len bytes, not NUL-terminated.  A MONEY or
+ * RATE cell read exactly from a JSON number also keeps that number's reader
+ * handle (cmj_node.ref) in num, so that a writer that knows the reader may
+ * copy the stored number instead of building one from i; NULL otherwise.
+ */
 typedef struct cm_cell
 {
 	bool		isnull;
 	int			len;
 	const char *s;
 	int64_t		i;				/* INT, BOOL, MONEY, RATE, TS, DATE */
+	const void *num;			/* MONEY, RATE: the JSON number's handle, or NULL */
 } cm_cell;
 
 typedef enum cm_table

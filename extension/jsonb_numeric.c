@@ -269,6 +269,41 @@ costmodel_numeric_scaled(Numeric num, int scale, int64 *out)
 	return true;
 }
 
+/* The data bytes of num when stored as costmodel_scaled_numeric builds it; see the header. */
+const char *
+costmodel_numeric_as_built(Numeric num, int scale, int *len)
+{
+	const char *p = VARDATA_ANY(num);
+	int			size = (int) VARSIZE_ANY_EXHDR(num);
+	uint16		header;
+	int16		first,
+				last;
+	int			ndigits;
+
+	if (size < (int) sizeof(uint16))
+		return NULL;
+	memcpy(&header, p, sizeof(header));
+	if ((header & NUMERIC_SIGN_MASK) != NUMERIC_SHORT ||
+		((header & NUMERIC_SHORT_DSCALE_MASK) >> NUMERIC_SHORT_DSCALE_SHIFT) != scale)
+		return NULL;
+	ndigits = (size - (int) sizeof(uint16)) / (int) sizeof(int16);
+	if (ndigits == 0)
+	{
+		/* zero: positive, weight 0 */
+		if (header & (NUMERIC_SHORT_SIGN_MASK | NUMERIC_SHORT_WEIGHT_SIGN_MASK | NUMERIC_SHORT_WEIGHT_MASK))
+			return NULL;
+	}
+	else
+	{
+		memcpy(&first, p + sizeof(uint16), sizeof(int16));
+		memcpy(&last, p + sizeof(uint16) + (ndigits - 1) * sizeof(int16), sizeof(int16));
+		if (first == 0 || last == 0)
+			return NULL;
+	}
+	*len = size;
+	return p;
+}
+
 /*
  * v / 10^scale as a numeric of display scale `scale`, in buf; see the
  * header.  Outside scales 2 and 4 or |v| < 10^16 it falls back to

@@ -21,6 +21,14 @@ extern char *costmodel_numeric_text(Numeric num, char *buf, size_t room, int *le
 extern bool costmodel_numeric_scaled(Numeric num, int scale, int64 *out);
 
 /*
+ * The data bytes (after the varlena header) of num when it is stored in the
+ * form costmodel_scaled_numeric builds for its value at display scale
+ * `scale`: short header, that display scale, no leading or trailing zero
+ * digit (numeric.c's make_result stores every numeric so).  NULL otherwise.
+ */
+extern const char *costmodel_numeric_as_built(Numeric num, int scale, int *len);
+
+/*
  * v / 10^scale (scale 0..4, |v| < 10^16) as a numeric with display scale
  * `scale`, written into buf (SCALED_NUMERIC_SIZE bytes, int-aligned): the
  * same value, bytes included, as int64_div_fast_to_numeric(v, scale).

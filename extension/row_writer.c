@@ -187,10 +187,20 @@ row_writer_form(row_writer *w, const cm_cell *cells)
 						char		bytes[SCALED_NUMERIC_SIZE];
 						int32		aligner;	/* int-aligned, as a numeric must be */
 					}			room;
-					Numeric		num = costmodel_scaled_numeric(c->i, w->cols[a].kind == CMK_MONEY ? 2 : 4,
-															   room.bytes);
+					int			scale = w->cols[a].kind == CMK_MONEY ? 2 : 4;
+					const char *stored;
+					int			len;
+					Numeric		num;
 
 					infomask |= HEAP_HASVARWIDTH;
+					/* a number stored as it would be built is copied as it is */
+					if (c->num != NULL &&
+						(stored = costmodel_numeric_as_built((Numeric) c->num, scale, &len)) != NULL)
+					{
+						off = put_varlena(data, off, align, stored, (size_t) len);
+						break;
+					}
+					num = costmodel_scaled_numeric(c->i, scale, room.bytes);
 					Assert(VARSIZE(num) <= NUMERIC_ROOM);
 					off = put_varlena(data, off, align, VARDATA(num), VARSIZE(num) - VARHDRSZ);
 					if ((char *) num != room.bytes)
