@@ -16,6 +16,7 @@
 #include "access/toast_compression.h"
 #include "common/pg_lzcompress.h"
 #include "fmgr.h"
+#include "utils/memutils.h"
 #if PG_VERSION_NUM >= 160000
 #include "varatt.h"
 #endif
@@ -46,6 +47,20 @@ check_result(const struct varlena *compressed, const char *out, int32 rawsize)
 	pfree(ref);
 }
 
+/*
+ * v detoasted by PostgreSQL, and the fetched copy it came from (or NULL)
+ * freed unless it is the result.
+ */
+static struct varlena *
+plain_detoast(struct varlena *v, struct varlena *fetched)
+{
+	struct varlena *result = pg_detoast_datum(v);
+
+	if (fetched != NULL && result != fetched)
+		pfree(fetched);
+	return result;
+}
+
 /* Detoast d; see detoast_fast.h. */
 struct varlena *
 costmodel_detoast(Datum d)
@@ -58,8 +73,9 @@ costmodel_detoast(Datum d)
 	if (VARATT_IS_EXTERNAL_ONDISK(v))
 		v = fetched = detoast_external_attr(v);	/* still compressed, if it was */
 	if (!VARATT_IS_COMPRESSED(v) ||
-		VARDATA_COMPRESSED_GET_COMPRESS_METHOD(v) != TOAST_PGLZ_COMPRESSION_ID)
-		return pg_detoast_datum(v);
+		VARDATA_COMPRESSED_GET_COMPRESS_METHOD(v) != TOAST_PGLZ_COMPRESSION_ID ||
+		VARDATA_COMPRESSED_GET_EXTSIZE(v) > MaxAllocSize - VARHDRSZ - CM_PGLZ_SLACK)
+		return plain_detoast(v, fetched);
 
 	rawsize = (int32) VARDATA_COMPRESSED_GET_EXTSIZE(v);
 	out = palloc(VARHDRSZ + rawsize + CM_PGLZ_SLACK);
@@ -69,7 +85,7 @@ costmodel_detoast(Datum d)
 	{
 		/* corrupt: PostgreSQL's own reader reports it */
 		pfree(out);
-		return pg_detoast_datum(v);
+		return plain_detoast(v, fetched);
 	}
 	SET_VARSIZE(out, VARHDRSZ + rawsize);
 #ifdef USE_ASSERT_CHECKING

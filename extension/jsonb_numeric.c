@@ -14,6 +14,10 @@
  */
 #include "postgres.h"
 
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
 #include "common/int.h"
 #include "utils/builtins.h"
 

@@ -17,6 +17,10 @@
  */
 #include "postgres.h"
 
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
